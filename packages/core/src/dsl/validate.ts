@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import { CoreErrors, type QiError, qiError } from '../errors';
+import { type Result, err, ok } from '../result';
+import type { MarketRecord, RecordKind } from './records';
+import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
+
+/** "price: field `price`: expected a finite decimal number, received \"abc\"" */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string {
+  return issues
+    .map((i) => {
+      const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.') : '(record)';
+      return `${prefix}${path}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Validates and normalises one record of any kind (the `kind` field decides).
+ * Errors name the kind, the field and what was expected.
+ */
+export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+  const kind = (input as { kind?: unknown } | null)?.kind;
+  if (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind)) {
+    return err(
+      qiError(CoreErrors.VALIDATION, `kind: expected one of ${RECORD_KINDS.join(', ')}, received ${JSON.stringify(kind)}`, {
+        context: { field: 'kind' },
+      }),
+    );
+  }
+  return parseRecordOfKind(kind as RecordKind, input, specs);
+}
+
+export function parseRecordOfKind(kind: RecordKind, input: unknown, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+  const spec = specs[kind];
+  const candidate = input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
+  const parsed = spec.schema.safeParse(candidate);
+  if (parsed.success) {
+    if ((parsed.data as { kind: string }).kind !== kind) {
+      return err(qiError(CoreErrors.VALIDATION, `kind: expected "${kind}", received ${JSON.stringify((input as { kind?: unknown }).kind)}`));
+    }
+    return ok(parsed.data as MarketRecord);
+  }
+  return err(validationError(kind, parsed.error.issues));
+}
+
+export function validationError(kind: string, issues: readonly z.core.$ZodIssue[]): QiError {
+  return qiError(CoreErrors.VALIDATION, `invalid ${kind} record: ${formatIssues(issues)}`, {
+    context: { kind, issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
+}
+
+/** The natural key as a string, e.g. for message keys: "bitcoin|aggregate|usd". Time is left out so one instrument maps to one partition. */
+export function instrumentKey(record: MarketRecord, specs: RecordSpecs = RECORD_SPECS): string {
+  const spec = specs[record.kind];
+  const r = record as unknown as Record<string, unknown>;
+  return spec.key.filter((k) => k !== spec.time).map((k) => String(r[k] ?? '')).join('|');
+}
+
+/** The full natural key including time: identical records give identical keys (dedup, idempotent writes). */
+export function naturalKey(record: MarketRecord, specs: RecordSpecs = RECORD_SPECS): string {
+  const spec = specs[record.kind];
+  const r = record as unknown as Record<string, unknown>;
+  return spec.key.map((k) => String(r[k] ?? '')).join('|');
+}

@@ -1,0 +1,14 @@
+export * from './result';
+export * from './errors';
+export * from './dsl/index';
+export * from './contracts/writer';
+export * from './contracts/reader';
+export * from './plugin';
+export * from './workflow/clock';
+export * from './workflow/retry';
+export * from './workflow/breaker';
+export { BaseWriter, DEFAULT_BATCH, type BaseWriterOptions, type BatchOptions } from './workflow/base-writer';
+export { BaseReader, type BaseReaderOptions } from './workflow/base-reader';
+export { createMetrics, type QiMetrics } from './observability/metrics';
+export { createLogger, silentLogger, type Logger, type LogLevel } from './observability/logger';
+export * from './workflow/options';

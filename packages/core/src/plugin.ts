@@ -1,0 +1,52 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Reader } from './contracts/reader';
+import type { Writer } from './contracts/writer';
+import type { QiMetrics } from './observability/metrics';
+
+/** The plugin API this host provides. Plugins declare the semver range they need. */
+export const PLUGIN_API_VERSION = '1.0.0';
+
+/** Brand checked by the host instead of instanceof, which breaks across two copies of core. */
+export const PLUGIN_BRAND: unique symbol = Symbol.for('qi.plugin') as never;
+
+export type PluginKind = 'source' | 'target';
+
+export interface PluginContext {
+  /** the instance name (e.g. the target's `name` in the config) */
+  name: string;
+  pipeline: string;
+  logger: Logger;
+  metrics: QiMetrics;
+  signal: AbortSignal;
+  /** the host's plugin API version */
+  apiVersion: string;
+  /** the directory of the config file: relative paths in plugin config resolve from here */
+  baseDir: string;
+}
+
+export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> {
+  name: string;
+  kind: K;
+  /** semver range of the host plugin API this plugin works with, e.g. "^1.0.0" */
+  apiVersion: string;
+  description?: string;
+  configSchema: S;
+  create(config: z.output<S>, ctx: PluginContext): Promise<K extends 'source' ? Reader : Writer> | (K extends 'source' ? Reader : Writer);
+}
+
+export type QiPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> = PluginDefinition<K, S> & {
+  readonly [PLUGIN_BRAND]: true;
+};
+
+export type SourcePlugin<S extends z.ZodType = z.ZodType> = QiPlugin<'source', S>;
+export type TargetPlugin<S extends z.ZodType = z.ZodType> = QiPlugin<'target', S>;
+
+/** Makes a plugin: a plain branded object, the default export of a plugin package. */
+export function definePlugin<K extends PluginKind, S extends z.ZodType>(def: PluginDefinition<K, S>): QiPlugin<K, S> {
+  return Object.freeze({ ...def, [PLUGIN_BRAND]: true as const });
+}
+
+export function isQiPlugin(value: unknown): value is QiPlugin {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+}

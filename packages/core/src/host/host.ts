@@ -1,0 +1,137 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { CoreErrors, type QiError, qiError } from '../errors';
+import { PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { type PipelineConfig, type QiConfig, qiConfigSchema } from './config-schema';
+import { interpolate } from './interpolate';
+import { type LoadedConfig, loadConfigFile } from './load-config';
+import { checkPlugin, type ResolvedPlugin, resolvePlugin } from './resolve-plugin';
+import { collectSecrets, SecretRegistry } from './secrets';
+import { type ConfigIssue, parseWithSchema } from './validate';
+
+export interface PluginUse {
+  /** config path of this use, e.g. "pipelines.prices.targets[1]" */
+  where: string;
+  name: string;
+  resolved: ResolvedPlugin;
+  config: unknown;
+}
+
+export interface PreparedPipeline {
+  name: string;
+  config: PipelineConfig;
+  source: PluginUse;
+  targets: Array<PluginUse & { required: boolean; onError: 'fail' | 'dead-letter' | 'skip-target' }>;
+  deadLetter: PluginUse | undefined;
+}
+
+export interface PreparedConfig {
+  file: LoadedConfig;
+  config: QiConfig;
+  pipelines: PreparedPipeline[];
+  secrets: SecretRegistry;
+  plugins: ResolvedPlugin[];
+}
+
+export interface HostOptions {
+  /** plugins available without installing, matched by their `name` against `use` (built-ins, tests) */
+  plugins?: QiPlugin[];
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[], readonly filepath?: string) {
+    super(`invalid Qi config${filepath ? ` ${filepath}` : ''}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A host: an instance, so tests inject the plugins they need. */
+export function createHost(opts: HostOptions = {}) {
+  const injected = opts.plugins ?? [];
+  const env = opts.env ?? process.env;
+
+  async function resolve(use: string, kind: PluginKind, baseDir: string, where: string) {
+    const builtin = injected.find((p) => p.name === use && p.kind === kind) ?? injected.find((p) => p.name === use);
+    if (builtin) {
+      const checked = checkPlugin(builtin, use, kind, where);
+      if (!checked.ok) return checked;
+      return { ok: true as const, value: { plugin: checked.value, packageName: use, version: PLUGIN_API_VERSION, location: 'built-in' } };
+    }
+    return resolvePlugin(use, kind, baseDir, where);
+  }
+
+  /**
+   * Load, interpolate and validate the whole config, resolving every plugin and
+   * validating each plugin's `with` by its own schema. Collects every problem
+   * before reporting, so one run of `qi validate` shows them all.
+   */
+  async function prepare(load: { configPath?: string; cwd?: string; only?: string[] } = {}): Promise<{ ok: true; value: PreparedConfig } | { ok: false; issues: ConfigIssue[]; error?: QiError; filepath?: string }> {
+    const file = await loadConfigFile(load);
+    if (!file.ok) return { ok: false, issues: [{ path: '', message: file.error.message }], error: file.error };
+    const issues: ConfigIssue[] = [];
+    const interpolated = interpolate(file.value.raw, env, '', issues);
+    const parsed = parseWithSchema(qiConfigSchema, interpolated);
+    if (!parsed.ok) return { ok: false, issues: [...issues, ...parsed.issues], filepath: file.value.filepath };
+    const config = parsed.value;
+    const baseDir = file.value.baseDir;
+    const secrets = new SecretRegistry();
+    const pipelines: PreparedPipeline[] = [];
+    const plugins = new Map<string, ResolvedPlugin>();
+
+    const names = load.only?.length ? load.only : Object.keys(config.pipelines);
+    for (const name of names) {
+      const p = config.pipelines[name];
+      if (!p) {
+        issues.push({ path: `pipelines.${name}`, message: `no such pipeline; declared: ${Object.keys(config.pipelines).join(', ')}` });
+        continue;
+      }
+      const prepareUse = async (ref: { use: string; with: Record<string, unknown> }, kind: PluginKind, where: string, instance: string): Promise<PluginUse | undefined> => {
+        const r = await resolve(ref.use, kind, baseDir, where);
+        if (!r.ok) {
+          issues.push({ path: `${where}.use`, message: r.error.message.replace(`${where}: `, '') });
+          return undefined;
+        }
+        plugins.set(r.value.packageName, r.value);
+        const schema = r.value.plugin.configSchema as z.ZodType;
+        const c = parseWithSchema(schema, ref.with, `${where}.with`);
+        if (!c.ok) {
+          issues.push(...c.issues);
+          return undefined;
+        }
+        collectSecrets(schema, c.value, secrets);
+        return { where, name: instance, resolved: r.value, config: c.value };
+      };
+      const source = await prepareUse(p.source, 'source', `pipelines.${name}.source`, 'source');
+      const targets: PreparedPipeline['targets'] = [];
+      const seen = new Set<string>();
+      for (const [i, t] of p.targets.entries()) {
+        let instance = t.name ?? t.use.replace(/^@qi\/target-/, '');
+        if (seen.has(instance)) instance = `${instance}#${i}`;
+        seen.add(instance);
+        const u = await prepareUse(t, 'target', `pipelines.${name}.targets[${i}]`, instance);
+        if (u) targets.push({ ...u, required: t.required, onError: t.onError });
+      }
+      const deadLetter = p.deadLetter ? await prepareUse(p.deadLetter, 'target', `pipelines.${name}.deadLetter`, 'dead-letter') : undefined;
+      if (source && targets.length === p.targets.length) pipelines.push({ name, config: p, source, targets, deadLetter });
+    }
+    if (issues.length) return { ok: false, issues, filepath: file.value.filepath };
+    return { ok: true, value: { file: file.value, config, pipelines, secrets, plugins: [...plugins.values()] } };
+  }
+
+  return { prepare, resolve };
+}
+
+export type Host = ReturnType<typeof createHost>;
+
+export function configErrorFrom(r: { issues: ConfigIssue[]; filepath?: string }): ConfigError {
+  return new ConfigError(r.issues, r.filepath);
+}
+
+export function dataDirOf(prepared: PreparedConfig): string {
+  return path.resolve(prepared.file.baseDir, prepared.config.dataDir);
+}
+
+export const notConfigError = (message: string) => qiError(CoreErrors.CONFIG, message);

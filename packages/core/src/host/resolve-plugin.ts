@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import semver from 'semver';
+import { CoreErrors, type QiError, qiError } from '../errors';
+import { isQiPlugin, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { type Result, err, ok } from '../result';
+
+export interface ResolvedPlugin {
+  plugin: QiPlugin;
+  /** npm package name, or "built-in" */
+  packageName: string;
+  version: string;
+  /** where it was loaded from */
+  location: string;
+}
+
+/**
+ * Resolves a plugin package from the user's project (the config file's
+ * directory), not from core's own location, reads its package.json first, then
+ * imports it and checks the brand, the kind and the API version range.
+ */
+export async function resolvePlugin(name: string, expectedKind: PluginKind, baseDir: string, where: string): Promise<Result<ResolvedPlugin>> {
+  const req = createRequire(path.join(baseDir, 'noop.js'));
+  let pkgJsonPath: string;
+  try {
+    pkgJsonPath = req.resolve(`${name}/package.json`);
+  } catch {
+    return err(
+      qiError(CoreErrors.PLUGIN_NOT_FOUND, `${where}: plugin "${name}" is not installed in ${baseDir}. Install it with: npm install ${name}`, {
+        context: { plugin: name, baseDir, install: `npm install ${name}` },
+      }),
+    );
+  }
+  const pkg = JSON.parse(readFileSync(pkgJsonPath, 'utf8')) as { version?: string; name?: string };
+  let mod: unknown;
+  let entry: string;
+  try {
+    entry = req.resolve(name);
+    mod = await loadModule(req, entry);
+  } catch (e) {
+    return err(qiError(CoreErrors.PLUGIN_INVALID, `${where}: plugin "${name}" failed to load: ${(e as Error).message}`, { cause: e, context: { plugin: name } }));
+  }
+  const plugin = pickPlugin(mod);
+  const checked = checkPlugin(plugin, name, expectedKind, where);
+  if (!checked.ok) return checked;
+  return ok({ plugin: checked.value, packageName: pkg.name ?? name, version: pkg.version ?? '0.0.0', location: path.dirname(pkgJsonPath) });
+}
+
+async function loadModule(req: NodeJS.Require, entry: string): Promise<unknown> {
+  try {
+    // require() takes CommonJS builds and, on Node >= 22.12, synchronous ES modules
+    return req(entry);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
+    return import(pathToFileURL(entry).href);
+  }
+}
+
+function pickPlugin(mod: unknown): unknown {
+  // ESM default export, CJS `module.exports.default`, or a double-wrapped interop default
+  let m = mod as { default?: unknown } | undefined;
+  for (let i = 0; i < 3 && m && !isQiPlugin(m); i++) m = (m as { default?: unknown }).default as typeof m;
+  return m;
+}
+
+export function checkPlugin(candidate: unknown, name: string, expectedKind: PluginKind, where: string): Result<QiPlugin> {
+  if (!isQiPlugin(candidate)) {
+    return err(
+      qiError(CoreErrors.PLUGIN_INVALID, `${where}: package "${name}" is not a Qi plugin (its default export was not made with definePlugin from @qi/core)`, {
+        context: { plugin: name },
+      }),
+    );
+  }
+  if (candidate.kind !== expectedKind) {
+    return err(
+      qiError(CoreErrors.PLUGIN_KIND_MISMATCH, `${where}: plugin "${name}" is a ${candidate.kind}, but it is used as a ${expectedKind}`, {
+        context: { plugin: name, expected: expectedKind, found: candidate.kind },
+      }),
+    );
+  }
+  const range = semver.validRange(candidate.apiVersion);
+  if (!range || !semver.satisfies(PLUGIN_API_VERSION, range)) {
+    return err(apiMismatch(name, candidate.apiVersion, where));
+  }
+  return ok(candidate);
+}
+
+function apiMismatch(name: string, wanted: string, where: string): QiError {
+  return qiError(
+    CoreErrors.PLUGIN_API_MISMATCH,
+    `${where}: plugin "${name}" requires Qi plugin API ${wanted}, but this @qi/core provides plugin API ${PLUGIN_API_VERSION}; install a version of "${name}" built for API ${PLUGIN_API_VERSION} or a matching @qi/core`,
+    { context: { plugin: name, required: wanted, provided: PLUGIN_API_VERSION } },
+  );
+}

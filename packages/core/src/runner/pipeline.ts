@@ -1,0 +1,180 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Reader, SourceBatch } from '../contracts/reader';
+import type { DeadLetter, Writer } from '../contracts/writer';
+import { fileTarget } from '../builtins/file-target';
+import { CoreErrors, type QiError, qiError, toQiError } from '../errors';
+import type { PreparedPipeline, PluginUse } from '../host/host';
+import type { QiMetrics } from '../observability/metrics';
+import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
+import { type Result, err, ok } from '../result';
+import { letterFromError, lettersFromRejected } from './dead-letters';
+
+export interface PipelineStats {
+  pipeline: string;
+  batches: number;
+  recordsIn: number;
+  deadLettered: number;
+  written: Record<string, number>;
+  failed: Record<string, number>;
+}
+
+export interface RunOptions {
+  signal: AbortSignal;
+  once?: boolean;
+  logger: Logger;
+  metrics: QiMetrics;
+  baseDir: string;
+  dataDir: string;
+  /** live counters, read by the progress line */
+  stats?: PipelineStats;
+}
+
+export const newStats = (pipeline: string): PipelineStats => ({ pipeline, batches: 0, recordsIn: 0, deadLettered: 0, written: {}, failed: {} });
+
+type Instance<T> = { use: PluginUse; instance: T };
+
+async function instantiate<T>(use: PluginUse, pipeline: string, opts: RunOptions, signal: AbortSignal): Promise<T> {
+  const ctx: PluginContext = {
+    name: use.name, pipeline, logger: opts.logger.child({ pipeline, plugin: use.resolved.packageName, instance: use.name }),
+    metrics: opts.metrics, signal, apiVersion: PLUGIN_API_VERSION, baseDir: opts.baseDir,
+  };
+  const created = (await use.resolved.plugin.create(use.config as never, ctx)) as unknown as T & { init?: () => Promise<Result<void>> };
+  if (typeof created.init === 'function') {
+    const r = await created.init();
+    if (!r.ok) throw qiError(r.error, `${use.where} (${use.resolved.packageName}) failed to start: ${r.error.message}`, { cause: r.error, context: r.error.context });
+  }
+  return created;
+}
+
+/**
+ * Runs one pipeline: one source, targets in parallel, at-least-once. A batch
+ * is acknowledged to the source (in order) only once every required target
+ * took it; invalid and refused records go to the dead-letter destination with
+ * their reason; at most `maxInFlight` batches are being delivered at once.
+ */
+export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promise<Result<PipelineStats>> {
+  const log = opts.logger.child({ pipeline: p.name });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(opts.signal.reason);
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  const stats = opts.stats ?? newStats(p.name);
+  let fatal: QiError | undefined;
+  const fail = (e: QiError) => {
+    fatal ??= e;
+    stop.abort(e);
+  };
+
+  let reader: Reader | undefined;
+  const writers: Array<Instance<Writer> & { required: boolean; onError: string }> = [];
+  let dlq: Writer | undefined;
+  try {
+    reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
+    for (const t of p.targets) writers.push({ use: t, instance: await instantiate<Writer>(t, p.name, opts, stop.signal), required: t.required, onError: t.onError });
+    const dlqUse: PluginUse = p.deadLetter ?? {
+      where: `pipelines.${p.name}.deadLetter`, name: 'dead-letter',
+      resolved: { plugin: fileTarget as never, packageName: 'file', version: PLUGIN_API_VERSION, location: 'built-in' },
+      config: fileTarget.configSchema.parse({ path: path.join(opts.dataDir, 'dead-letter', `${p.name}.ndjson`), lingerMs: 0 }),
+    };
+    dlq = await instantiate<Writer>(dlqUse, p.name, opts, stop.signal);
+    if (!dlq.publishDeadLetters) throw qiError(CoreErrors.CONFIG, `${dlqUse.where}: ${dlqUse.resolved.packageName} cannot be a dead-letter destination`);
+    log.info({ event: 'pipeline.start', source: p.source.resolved.packageName, targets: p.targets.map((t) => t.name), deadLetter: p.deadLetter?.resolved.packageName ?? (dlqUse.config as { path: string }).path }, `pipeline ${p.name} started`);
+  } catch (e) {
+    await closeAll(reader, writers, dlq, log);
+    opts.signal.removeEventListener('abort', onAbort);
+    return err(toQiError(e));
+  }
+
+  const deadLetter = async (letters: DeadLetter[]) => {
+    if (letters.length === 0) return;
+    const r = await dlq!.publishDeadLetters!(letters);
+    if (!r.ok) throw qiError(r.error, `dead-letter destination failed, stopping so no record is lost: ${r.error.message}`, { cause: r.error });
+    stats.deadLettered += letters.length;
+    for (const l of letters) opts.metrics.recordsDeadLettered.inc({ pipeline: p.name, target: l.target ?? '', stage: l.stage });
+    log.warn({ event: 'pipeline.dead_letter', count: letters.length, first: { code: letters[0]!.code, reason: letters[0]!.reason } }, `${letters.length} record(s) dead-lettered`);
+  };
+
+  const deliver = async (batch: SourceBatch): Promise<boolean> => {
+    try {
+      stats.recordsIn += batch.records.length + (batch.invalid?.length ?? 0);
+      opts.metrics.recordsIn.inc({ pipeline: p.name }, batch.records.length + (batch.invalid?.length ?? 0));
+      await deadLetter((batch.invalid ?? []).map((i) => letterFromError(p.name, i.record, i.error, i.error.code === 'QI_VALIDATION' ? 'validation' : 'decode', undefined, i.context)));
+      if (batch.records.length === 0) return true;
+      const required: Promise<void>[] = [];
+      for (const w of writers) {
+        const done = (async () => {
+          const r = await w.instance.publishBatch(batch.records);
+          if (r.ok) {
+            stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
+            await deadLetter(lettersFromRejected(p.name, w.use.name, r.value.rejected));
+            return;
+          }
+          stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + batch.records.length;
+          if (w.onError === 'dead-letter') {
+            await deadLetter(batch.records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)));
+          } else if (w.onError === 'skip-target') {
+            log.error({ event: 'pipeline.target_skipped', target: w.use.name, code: r.error.code, err: r.error.message }, `target ${w.use.name} dropped a batch of ${batch.records.length} (onError: skip-target)`);
+          } else {
+            throw qiError(r.error, `target ${w.use.name} failed: ${r.error.message}`, { cause: r.error, context: r.error.context });
+          }
+        })();
+        if (w.required) required.push(done);
+        else done.catch((e) => fail(toQiError(e)));
+      }
+      await Promise.all(required);
+      return true;
+    } catch (e) {
+      fail(toQiError(e));
+      return false;
+    }
+  };
+
+  const inflight = new Set<Promise<unknown>>();
+  let ackChain: Promise<boolean> = Promise.resolve(true);
+  try {
+    for await (const batch of reader.stream({ signal: stop.signal, once: opts.once })) {
+      stats.batches++;
+      const delivered = deliver(batch);
+      // acks run strictly in source order, and stop at the first batch not delivered
+      ackChain = ackChain.then(async (prevOk) => {
+        if (!prevOk || !(await delivered)) return false;
+        try {
+          await batch.ack?.();
+          return true;
+        } catch (e) {
+          fail(qiError(toQiError(e), `source could not commit its position: ${(e as Error).message}`, { cause: e }));
+          return false;
+        }
+      });
+      const tracked = ackChain.finally(() => inflight.delete(tracked));
+      inflight.add(tracked);
+      while (inflight.size >= p.config.maxInFlight && !fatal) await Promise.race(inflight);
+      if (fatal) break;
+    }
+  } catch (e) {
+    if (!stop.signal.aborted || !fatal) fail(toQiError(e));
+  }
+  await ackChain;
+  await Promise.allSettled(inflight);
+  const closeErr = await closeAll(reader, writers, dlq, log);
+  opts.signal.removeEventListener('abort', onAbort);
+  log.info({ event: 'pipeline.stop', ...stats, error: fatal?.message }, `pipeline ${p.name} stopped`);
+  if (fatal) return err(fatal);
+  if (closeErr) return err(closeErr);
+  return ok(stats);
+}
+
+/** Drain and close: writers flush, then everything closes once. */
+async function closeAll(reader: Reader | undefined, writers: Array<Instance<Writer>>, dlq: Writer | undefined, log: Logger): Promise<QiError | undefined> {
+  let first: QiError | undefined;
+  const note = (what: string, r: Result<void>) => {
+    if (!r.ok) {
+      log.error({ event: 'pipeline.close_failed', what, code: r.error.code, err: r.error.message }, `${what} failed to close cleanly`);
+      first ??= r.error;
+    }
+  };
+  await Promise.all(writers.map(async (w) => note(`target ${w.use.name}`, await w.instance.close())));
+  if (dlq) note('dead-letter destination', await dlq.close());
+  if (reader) note('source', await reader.close());
+  return first;
+}

@@ -15,7 +15,7 @@ export const OHLC_DAYS = ['1', '7', '14', '30', '90', '180', '365', 'max'] as co
 export const ATTRIBUTION = 'Data provided by CoinGecko';
 export const SOURCE = 'coingecko';
 
-const ms = (d: string) => z.number().int().min(0).describe(d);
+const ms = (description: string, def: number) => z.number().int().min(0).default(def).describe(description);
 
 export const configSchema = z.object({
   plan: z
@@ -32,7 +32,7 @@ export const configSchema = z.object({
   coins: z.array(z.string().min(1)).min(1).default(DEFAULT_COINS).describe('CoinGecko coin ids (not symbols), e.g. ["bitcoin","ethereum"]'),
   vsCurrencies: z.array(z.string().min(1)).min(1).default(['usd']).describe('quote currencies, e.g. ["usd","eur"]'),
   intervalMs: z.number().int().min(1).default(30_000).describe('how often the stream polls prices, ms'),
-  analyticsIntervalMs: ms('how often the stream reads /global market analytics, ms; 0 disables').default(600_000),
+  analyticsIntervalMs: ms('how often the stream reads /global market analytics, ms; 0 disables', 600_000),
   prices: z
     .object({
       enabled: z.boolean().default(true).describe('stream current prices'),
@@ -48,14 +48,14 @@ export const configSchema = z.object({
     .object({
       enabled: z.boolean().default(true).describe('stream closed OHLC candles'),
       days: z.enum(OHLC_DAYS).default('1').describe('history window; sets the candle length: 1 → 30m, 7–30 → 4h, 90+ → 4d'),
-      intervalMs: ms('how often candles are read per coin and currency, ms (CoinGecko updates them every 15 min)').default(900_000),
+      intervalMs: ms('how often candles are read per coin and currency, ms (CoinGecko updates them every 15 min)', 900_000),
     })
     .prefault({})
     .describe('OHLC candle stream (one request per coin and currency)'),
   level1: z
     .object({
       enabled: z.boolean().default(false).describe('stream tickers as level1 records (no bid/ask: CoinGecko gives last price and spread only)'),
-      intervalMs: ms('how often tickers are read per coin, ms (CoinGecko refreshes them every 2 min)').default(120_000),
+      intervalMs: ms('how often tickers are read per coin, ms (CoinGecko refreshes them every 2 min)', 120_000),
       exchanges: z.array(z.string().min(1)).optional().describe('only tickers from these exchange ids, e.g. ["binance","kraken"]'),
     })
     .prefault({})

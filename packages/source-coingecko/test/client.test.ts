@@ -80,6 +80,14 @@ describe('client retry rules', () => {
     expect(s.count('/coins/bitcoin/ohlc')).toBe(1);
   });
 
+  it('a firewall HTML page (403) is an auth error, not retried, and says what answered', async () => {
+    s.inject({ fault: { kind: 'cdn-html', status: 403 }, times: 5 });
+    const e = await failure(clientFor(s).get('/ping'));
+    expect([e.code, e.retryable]).toEqual(['COINGECKO_AUTH', false]);
+    expect(e.message).toMatch(/CoinGecko 403 on \/ping: .*HTML page, not the API/);
+    expect(s.count('/ping')).toBe(1);
+  });
+
   it('times out slow answers and retries them', async () => {
     s.inject({ fault: { kind: 'slow', delayMs: 30_000 } });
     expect(await clientFor(s, { timeoutMs: 200 }).get('/ping')).toBeDefined();

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isQiPlugin } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
 import plugin, { PLANS, configSchema, createCoinGeckoReader, resolveConnection } from '../src/index';
@@ -23,6 +25,12 @@ describe('plugin and config', () => {
       ]);
     expect(undescribed(configSchema.shape as never)).toEqual([]);
     expect(undescribed(configSchema.shape.ohlcv.def.innerType.shape as never)).toEqual([]);
+    // …and every field is in the README's config table
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const fields = (shape: Record<string, { def?: { innerType?: { shape?: object } } }>, at = ''): string[] =>
+      Object.entries(shape).flatMap(([name, f]) => (f.def?.innerType?.shape ? fields(f.def.innerType.shape as never, `${at}${name}.`) : [`${at}${name}`]));
+    expect(fields(configSchema.shape as never)).toContain('ohlcv.days');
+    expect(fields(configSchema.shape as never).filter((f) => !readme.includes(`| \`${f}\` |`))).toEqual([]);
     expect(configSchema.safeParse({ prices: { perPage: 251 } }).success).toBe(false);
     expect(configSchema.safeParse({ ohlcv: { days: '2' } }).success).toBe(false);
   });

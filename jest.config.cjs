@@ -17,6 +17,7 @@ const common = {
   rootDir: __dirname,
 };
 module.exports = {
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/test/**/*.test.ts'], testPathIgnorePatterns: ['/integration/', '/node_modules/', '/e2e/'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/examples/**/test/integration/**/*.test.ts'], testTimeout: 120000 },

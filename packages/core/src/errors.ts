@@ -60,6 +60,7 @@ export class QiError extends Error implements QiErrorShape {
 /** Stable codes of @qi/core. */
 export const CoreErrors = {
   VALIDATION: { code: 'QI_VALIDATION', category: 'validation', retryable: false },
+  DECODE: { code: 'QI_DECODE', category: 'validation', retryable: false },
   CONFIG: { code: 'QI_CONFIG', category: 'config', retryable: false },
   PLUGIN_NOT_FOUND: { code: 'QI_PLUGIN_NOT_FOUND', category: 'config', retryable: false },
   PLUGIN_INVALID: { code: 'QI_PLUGIN_INVALID', category: 'config', retryable: false },

@@ -23,3 +23,4 @@ export { runPipeline, newStats, type PipelineStats, type RunOptions } from './ru
 export { BUILTIN_PLUGINS, fileSource, fileTarget, stdoutTarget, parseJsonLossless } from './builtins/index';
 export { startMetricsServer } from './observability/server';
 export { main as runCli } from './cli/main';
+export { z } from 'zod';

@@ -37,7 +37,7 @@ export const fileSource = definePlugin({
           } catch (e) {
             batch.invalid!.push({
               record: line,
-              error: qiError(CoreErrors.VALIDATION, `${file}:${lineNo}: not JSON: ${(e as Error).message}`),
+              error: qiError(CoreErrors.DECODE, `${file}:${lineNo}: not JSON: ${(e as Error).message}`),
               context: { file, line: lineNo },
             });
           }

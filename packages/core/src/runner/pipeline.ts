@@ -98,7 +98,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     try {
       stats.recordsIn += batch.records.length + (batch.invalid?.length ?? 0);
       opts.metrics.recordsIn.inc({ pipeline: p.name }, batch.records.length + (batch.invalid?.length ?? 0));
-      await deadLetter((batch.invalid ?? []).map((i) => letterFromError(p.name, i.record, i.error, i.error.code === 'QI_VALIDATION' ? 'validation' : 'decode', undefined, i.context)));
+      await deadLetter((batch.invalid ?? []).map((i) => letterFromError(p.name, i.record, i.error, i.error.code === CoreErrors.DECODE.code ? 'decode' : 'validation', undefined, i.context)));
       if (batch.records.length === 0) return true;
       const required: Promise<void>[] = [];
       for (const w of writers) {
@@ -129,6 +129,10 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     }
   };
 
+  // on stop, buffered records are written now rather than after their linger time
+  stop.signal.addEventListener('abort', () => {
+    for (const w of writers) void w.instance.flush();
+  }, { once: true });
   const inflight = new Set<Promise<unknown>>();
   let ackChain: Promise<boolean> = Promise.resolve(true);
   try {
@@ -158,7 +162,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   await Promise.allSettled(inflight);
   const closeErr = await closeAll(reader, writers, dlq, log);
   opts.signal.removeEventListener('abort', onAbort);
-  log.info({ event: 'pipeline.stop', ...stats, error: fatal?.message }, `pipeline ${p.name} stopped`);
+  log.info({ event: 'pipeline.stop', batches: stats.batches, recordsIn: stats.recordsIn, deadLettered: stats.deadLettered, written: stats.written, failed: stats.failed, error: fatal?.message }, `pipeline ${p.name} stopped`);
   if (fatal) return err(fatal);
   if (closeErr) return err(closeErr);
   return ok(stats);

@@ -1,0 +1,194 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeProject, pluginPackage, runQi } from '../helpers/project';
+
+// These tests run the BUILT CLI (packages/core/dist), as a user would.
+beforeAll(() => {
+  if (!existsSync(path.join(__dirname, '../../dist/cli.cjs'))) throw new Error('packages/core is not built: run pnpm build first');
+});
+
+const uppercaseTarget = `
+const { definePlugin, BaseWriter, writerWorkflowShape, workflowOptions } = require('@qi/core');
+const { z } = require('@qi/core');
+const fs = require('node:fs');
+const path = require('node:path');
+module.exports = definePlugin({
+  name: 'qi-plugin-upper', kind: 'target', apiVersion: '^1.0.0',
+  configSchema: z.object({ ...writerWorkflowShape, out: z.string() }),
+  create(config, ctx) {
+    const out = path.resolve(ctx.baseDir, config.out);
+    return new BaseWriter({ ...workflowOptions(config, ctx), handler: {
+      async writeBatch(kind, records) { fs.appendFileSync(out, records.map((r) => r.coin_id.toUpperCase()).join('\\n') + '\\n'); },
+      classifyError: (e) => ({ code: 'UPPER', message: String(e), category: 'internal', retryable: false, context: {} }),
+      async close() {},
+    }});
+  },
+});`;
+
+const sample = (n: number) =>
+  Array.from({ length: n }, (_, i) => JSON.stringify({ kind: 'price', coin_id: `coin${i}`, symbol: 'c', price: `${i}.5`, ts: 1767225600000 + i, source: 's', attribution: 'a' })).join('\n') + '\n';
+
+describe('qi CLI', () => {
+  it('qi validate reports every problem at once with its exact path and what was expected, exit 2', async () => {
+    const p = makeProject({
+      'qi.config.yaml': `pipelines:\n  prices:\n    maxInFlight: many\n    source: { use: file, with: { path: x.ndjson } }\n    targets:\n      - use: stdout\n      - use: file\n        with: { path: out.ndjson, batchSize: "\${BATCH:-ten}" }\n      - use: "@qi/target-nope"\n`,
+    });
+    try {
+      const r = await runQi(['validate'], { cwd: p.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('pipelines.prices.maxInFlight: expected number, received string');
+      const again = await runQi(['validate'], { cwd: p.dir, env: { BATCH: 'ten' } });
+      expect(again.code).toBe(2);
+      // fix the first problem: the others are still all reported
+      const fixed = makeProject({ 'qi.config.yaml': readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8').replace('maxInFlight: many', 'maxInFlight: 2') });
+      try {
+        const r2 = await runQi(['validate'], { cwd: fixed.dir });
+        expect(r2.code).toBe(2);
+        expect(r2.stderr).toContain('pipelines.prices.targets[1].with.batchSize: expected number, received string');
+        expect(r2.stderr).toContain('pipelines.prices.targets[2].use: plugin "@qi/target-nope" is not installed');
+        expect(r2.stderr).toContain('npm install @qi/target-nope');
+      } finally {
+        fixed.cleanup();
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('coerces ${VAR} numbers and accepts a valid config, exit 0', async () => {
+    const p = makeProject({ 'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: file, with: { path: out.ndjson, batchSize: "${BATCH:-250}" } }]\n' });
+    try {
+      const r = await runQi(['validate'], { cwd: p.dir });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('is valid');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('refuses a plugin built for another API version, naming both versions, and a package that is not a plugin', async () => {
+    const p = makeProject({
+      ...pluginPackage('qi-plugin-future', `const { definePlugin } = require('@qi/core'); const { z } = require('@qi/core');
+        module.exports = definePlugin({ name: 'qi-plugin-future', kind: 'target', apiVersion: '^2.0.0', configSchema: z.object({}), create() {} });`),
+      ...pluginPackage('left-pad-ish', 'module.exports = { pad: (s) => s };'),
+      'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: qi-plugin-future }, { use: left-pad-ish }, { use: file, with: { path: o } }]\n    deadLetter: { use: file, with: { path: d } }\n  q:\n    source: { use: stdout }\n    targets: [{ use: stdout }]\n',
+    });
+    try {
+      const r = await runQi(['validate'], { cwd: p.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/targets\[0\]\.use: plugin "qi-plugin-future" requires Qi plugin API \^2\.0\.0, but this @qi\/core provides plugin API 1\.0\.0/);
+      expect(r.stderr).toContain('targets[1].use: package "left-pad-ish" is not a Qi plugin');
+      expect(r.stderr).toContain('pipelines.q.source.use: plugin "stdout" is a target, but it is used as a source');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('finds and runs a plugin installed in a project outside the workspace, and lists it', async () => {
+    const p = makeProject({
+      ...pluginPackage('qi-plugin-upper', uppercaseTarget),
+      'in.ndjson': sample(7),
+      'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
+    });
+    try {
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.stderr).not.toContain('"level":50');
+      expect(r.code).toBe(0);
+      expect(readFileSync(path.join(p.dir, 'out.txt'), 'utf8').trim().split('\n')).toEqual(Array.from({ length: 7 }, (_, i) => `COIN${i}`));
+      const list = await runQi(['plugins', '--json'], { cwd: p.dir });
+      const rows = JSON.parse(list.stdout) as Array<{ name: string; version: string; location: string }>;
+      const upper = rows.find((x) => x.name === 'qi-plugin-upper')!;
+      expect(upper.version).toBe('1.2.3');
+      expect(upper.location).toBe(path.join(p.dir, 'node_modules/qi-plugin-upper'));
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('delivers the valid records of a batch and dead-letters the invalid one with its reason', async () => {
+    const lines = sample(5).trim().split('\n');
+    lines.splice(2, 0, JSON.stringify({ kind: 'price', coin_id: 'bad', symbol: 'b', price: 'NaN-ish', ts: 1767225600000, source: 's', attribution: 'a' }), '{not json');
+    const p = makeProject({ 'in.ndjson': `${lines.join('\n')}\n`, 'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n' });
+    try {
+      const r = await runQi(['run', '--once', '--no-progress'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l).coin_id);
+      expect(out).toEqual(['coin0', 'coin1', 'coin2', 'coin3', 'coin4']);
+      const dead = readFileSync(path.join(p.dir, '.qi/dead-letter/p.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(dead.map((d) => [d.stage, d.code])).toEqual([['decode', 'QI_DECODE'], ['validation', 'QI_VALIDATION']]);
+      expect(dead).toHaveLength(2);
+      expect(dead.find((d) => d.record.coin_id === 'bad').reason).toContain('price: expected a finite decimal number, received "NaN-ish"');
+      expect(dead.find((d) => d.record === '{not json').reason).toContain('not JSON');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('on SIGTERM flushes records still buffered in a target, closes, and exits 0', async () => {
+    const ticking = `
+      const { definePlugin, BaseReader } = require('@qi/core'); const { z } = require('@qi/core'); const fs = require('node:fs');
+      module.exports = definePlugin({ name: 'qi-plugin-ticks', kind: 'source', apiVersion: '^1.0.0', configSchema: z.object({ marker: z.string() }),
+        create(config, ctx) {
+          return new BaseReader({ name: ctx.name, handler: {
+            async *stream({ signal }) {
+              let i = 0;
+              while (!signal.aborted) {
+                const records = Array.from({ length: 10 }, () => ({ kind: 'price', coin_id: 'c' + i++, symbol: 'c', price: '1', ts: 1767225600000 + i, source: 's', attribution: 'a' }));
+                yield { records };
+                fs.writeFileSync(require('node:path').resolve(ctx.baseDir, config.marker), String(i));
+                await new Promise((r) => setTimeout(r, 20));
+              }
+            },
+            classifyError: (e) => ({ code: 'T', message: String(e), category: 'internal', retryable: false, context: {} }),
+            async close() {},
+          }});
+        } });`;
+    const p = makeProject({
+      ...pluginPackage('qi-plugin-ticks', ticking),
+      'qi.config.yaml': 'pipelines:\n  p:\n    maxInFlight: 1000\n    source: { use: qi-plugin-ticks, with: { marker: emitted.txt } }\n    targets: [{ use: file, with: { path: out.ndjson, lingerMs: 60000, batchSize: 100000 } }]\n',
+    });
+    try {
+      const run = runQi(['run', '--no-progress'], { cwd: p.dir });
+      const marker = path.join(p.dir, 'emitted.txt');
+      let exited = false;
+      void run.then(() => { exited = true; });
+      while (!existsSync(marker) || Number(readFileSync(marker, 'utf8')) < 50) {
+        if (exited) throw new Error(`qi run exited early: ${(await run).stderr}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      // nothing has been written yet: the target holds everything in its buffer (60 s linger)
+      expect(existsSync(path.join(p.dir, 'out.ndjson'))).toBe(false);
+      run.child.kill('SIGTERM');
+      const r = await run;
+      expect(r.code).toBe(0);
+      const emitted = Number(readFileSync(marker, 'utf8'));
+      const written = readFileSync(path.join(p.dir, 'out.ndjson'), 'utf8').trim().split('\n');
+      expect(written.length).toBe(emitted);
+      expect(new Set(written.map((l) => JSON.parse(l).coin_id)).size).toBe(emitted);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('qi schema sql applies to PostgreSQL with psql, twice in a row', async () => {
+    const schema = `qi_schema_${process.pid}_${Date.now()}`;
+    const sql = (await runQi(['schema', 'sql', '--schema', schema])).stdout;
+    const psql = (input: string) => execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'test'], { input, encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+    try {
+      psql(sql);
+      psql(sql);
+      const tables = psql(`SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${schema}';`);
+      expect(tables).toContain('level1,market_analytics,ohlcv,prices');
+    } finally {
+      psql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE;`);
+    }
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await runQi(['frobnicate'])).code).toBe(2);
+    expect((await runQi(['schema', 'xml'])).code).toBe(2);
+    expect((await runQi(['--help'])).code).toBe(0);
+  });
+});

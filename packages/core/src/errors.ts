@@ -88,13 +88,22 @@ export function qiError(
 export function isQiError(e: unknown): e is QiError {
   return (
     e instanceof QiError ||
-    (typeof e === 'object' && e !== null && typeof (e as QiError).code === 'string' && typeof (e as QiError).retryable === 'boolean' && typeof (e as QiError).category === 'string')
+    (typeof e === 'object' &&
+      e !== null &&
+      typeof (e as QiError).code === 'string' &&
+      typeof (e as QiError).retryable === 'boolean' &&
+      typeof (e as QiError).category === 'string')
   );
 }
 
 /** Programmer errors (bugs) are never retried, whatever a plugin's classifier says. */
 export function isProgrammerError(e: unknown): boolean {
-  return e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError || e instanceof RangeError;
+  return (
+    e instanceof TypeError ||
+    e instanceof ReferenceError ||
+    e instanceof SyntaxError ||
+    e instanceof RangeError
+  );
 }
 
 /** Last-resort conversion for errors no classifier recognised: not retryable. */

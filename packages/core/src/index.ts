@@ -1,26 +1,40 @@
-export * from './result';
-export * from './errors';
-export * from './dsl/index';
-export * from './contracts/writer';
+export { z } from 'zod';
+export { BUILTIN_PLUGINS, fileSource, fileTarget, parseJsonLossless, stdoutTarget } from './builtins/index';
+export { main as runCli } from './cli/main';
 export * from './contracts/reader';
-export * from './plugin';
-export * from './workflow/clock';
-export * from './workflow/retry';
-export * from './workflow/breaker';
-export { BaseWriter, DEFAULT_BATCH, type BaseWriterOptions, type BatchOptions } from './workflow/base-writer';
-export { BaseReader, type BaseReaderOptions } from './workflow/base-reader';
-export { createMetrics, type QiMetrics } from './observability/metrics';
-export { createLogger, silentLogger, type Logger, type LogLevel } from './observability/logger';
-export * from './workflow/options';
-export { defineConfig, qiConfigSchema, type QiConfig, type QiConfigInput, type PipelineConfig, type TargetConfig } from './host/config-schema';
-export { createHost, ConfigError, type Host, type HostOptions, type PreparedConfig, type PreparedPipeline } from './host/host';
+export * from './contracts/writer';
+export * from './dsl/index';
+export * from './errors';
+export {
+  defineConfig,
+  type PipelineConfig,
+  type QiConfig,
+  type QiConfigInput,
+  qiConfigSchema,
+  type TargetConfig,
+} from './host/config-schema';
+export {
+  ConfigError,
+  createHost,
+  type Host,
+  type HostOptions,
+  type PreparedConfig,
+  type PreparedPipeline,
+} from './host/host';
 export { interpolate } from './host/interpolate';
 export { loadConfigFile } from './host/load-config';
-export { resolvePlugin, checkPlugin, type ResolvedPlugin } from './host/resolve-plugin';
+export { checkPlugin, type ResolvedPlugin, resolvePlugin } from './host/resolve-plugin';
 export { SecretRegistry } from './host/secrets';
-export { parseWithSchema, type ConfigIssue } from './host/validate';
-export { runPipeline, newStats, type PipelineStats, type RunOptions } from './runner/pipeline';
-export { BUILTIN_PLUGINS, fileSource, fileTarget, stdoutTarget, parseJsonLossless } from './builtins/index';
+export { type ConfigIssue, parseWithSchema } from './host/validate';
+export { createLogger, type Logger, type LogLevel, silentLogger } from './observability/logger';
+export { createMetrics, type QiMetrics } from './observability/metrics';
 export { startMetricsServer } from './observability/server';
-export { main as runCli } from './cli/main';
-export { z } from 'zod';
+export * from './plugin';
+export * from './result';
+export { newStats, type PipelineStats, type RunOptions, runPipeline } from './runner/pipeline';
+export { BaseReader, type BaseReaderOptions } from './workflow/base-reader';
+export { BaseWriter, type BaseWriterOptions, type BatchOptions, DEFAULT_BATCH } from './workflow/base-writer';
+export * from './workflow/breaker';
+export * from './workflow/clock';
+export * from './workflow/options';
+export * from './workflow/retry';

@@ -32,10 +32,16 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z
   apiVersion: string;
   description?: string;
   configSchema: S;
-  create(config: z.output<S>, ctx: PluginContext): Promise<K extends 'source' ? Reader : Writer> | (K extends 'source' ? Reader : Writer);
+  create(
+    config: z.output<S>,
+    ctx: PluginContext,
+  ): Promise<K extends 'source' ? Reader : Writer> | (K extends 'source' ? Reader : Writer);
 }
 
-export type QiPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> = PluginDefinition<K, S> & {
+export type QiPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> = PluginDefinition<
+  K,
+  S
+> & {
   readonly [PLUGIN_BRAND]: true;
 };
 
@@ -43,10 +49,14 @@ export type SourcePlugin<S extends z.ZodType = z.ZodType> = QiPlugin<'source', S
 export type TargetPlugin<S extends z.ZodType = z.ZodType> = QiPlugin<'target', S>;
 
 /** Makes a plugin: a plain branded object, the default export of a plugin package. */
-export function definePlugin<K extends PluginKind, S extends z.ZodType>(def: PluginDefinition<K, S>): QiPlugin<K, S> {
+export function definePlugin<K extends PluginKind, S extends z.ZodType>(
+  def: PluginDefinition<K, S>,
+): QiPlugin<K, S> {
   return Object.freeze({ ...def, [PLUGIN_BRAND]: true as const });
 }
 
 export function isQiPlugin(value: unknown): value is QiPlugin {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PLUGIN_BRAND] === true
+  );
 }

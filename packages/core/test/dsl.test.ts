@@ -1,4 +1,17 @@
-import { generateAvroSchemas, generateJsonSchemas, generateSql, generateTopics, normalizeDecimal, parseRecord, RECORD_SPECS, extendSpec, decimal, nullable, fieldsOf, tableDdl } from '../src/index';
+import {
+  decimal,
+  extendSpec,
+  fieldsOf,
+  generateAvroSchemas,
+  generateJsonSchemas,
+  generateSql,
+  generateTopics,
+  normalizeDecimal,
+  nullable,
+  parseRecord,
+  RECORD_SPECS,
+  tableDdl,
+} from '../src/index';
 import { samplePrice } from '../src/testkit/index';
 
 describe('normalizeDecimal', () => {
@@ -13,18 +26,29 @@ describe('normalizeDecimal', () => {
     [12345678901234567890n, '12345678901234567890'],
   ])('%p -> %p', (input, out) => expect(normalizeDecimal(input as never)).toBe(out));
   it.each(['abc', '', '1.2.3', 'NaN', '1e', Number.NaN, Number.POSITIVE_INFINITY])('rejects %p', (input) =>
-    expect(normalizeDecimal(input as never)).toBeUndefined());
+    expect(normalizeDecimal(input as never)).toBeUndefined(),
+  );
 });
 
 describe('records', () => {
   it('normalises a price record and keeps every digit', () => {
-    const r = parseRecord(samplePrice(1, { price: '1234567890123.45678', market_cap: 3.5e12, ts: 1767225600000 }));
-    expect(r.ok && r.value).toMatchObject({ price: '1234567890123.45678', market_cap: '3500000000000', ts: '2026-01-01T00:00:00.000Z', change_24h_pct: '-1.25' });
+    const r = parseRecord(
+      samplePrice(1, { price: '1234567890123.45678', market_cap: 3.5e12, ts: 1767225600000 }),
+    );
+    expect(r.ok && r.value).toMatchObject({
+      price: '1234567890123.45678',
+      market_cap: '3500000000000',
+      ts: '2026-01-01T00:00:00.000Z',
+      change_24h_pct: '-1.25',
+    });
   });
   it('names the field and what was expected', () => {
     const r = parseRecord({ ...samplePrice(1), price: 'ten' });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error.message).toMatch(/invalid price record: price: expected a finite decimal number, received "ten"/);
+    if (!r.ok)
+      expect(r.error.message).toMatch(
+        /invalid price record: price: expected a finite decimal number, received "ten"/,
+      );
     const k = parseRecord({ kind: 'trade' });
     expect(!k.ok && k.error.message).toMatch(/kind: expected one of price, ohlcv, analytics, level1/);
   });
@@ -54,10 +78,14 @@ describe('generators', () => {
   it('flows a field added to a schema into DDL as an additive column', () => {
     const spec = extendSpec(RECORD_SPECS.price, { fdv: nullable(decimal('fully diluted valuation')) });
     const ddl = tableDdl(spec, { schema: 'qi' });
-    expect(ddl.statements.join('\n')).toContain('ALTER TABLE "qi"."prices" ADD COLUMN IF NOT EXISTS "fdv" NUMERIC;');
+    expect(ddl.statements.join('\n')).toContain(
+      'ALTER TABLE "qi"."prices" ADD COLUMN IF NOT EXISTS "fdv" NUMERIC;',
+    );
   });
   it('emits hypertable statements only when asked', () => {
     expect(generateSql()).not.toContain('create_hypertable');
-    expect(generateSql({ timescale: { compressAfter: '7 days', retention: '90 days' } })).toContain("add_retention_policy('\"prices\"', INTERVAL '90 days'");
+    expect(generateSql({ timescale: { compressAfter: '7 days', retention: '90 days' } })).toContain(
+      "add_retention_policy('\"prices\"', INTERVAL '90 days'",
+    );
   });
 });

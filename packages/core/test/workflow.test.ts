@@ -12,7 +12,13 @@ function fakeClock() {
       now += ms;
     },
   };
-  return { clock, sleeps, advance: (ms: number) => { now += ms; } };
+  return {
+    clock,
+    sleeps,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 const retryable = qiError({ code: 'T_DOWN', category: 'unavailable', retryable: true }, 'down');
@@ -22,8 +28,15 @@ describe('retry', () => {
   it('retries retryable errors with growing, jittered delays and then succeeds', async () => {
     const { clock, sleeps } = fakeClock();
     let calls = 0;
-    const out = await retry(async () => { if (++calls < 4) throw retryable; return 'done'; }, (e) => e as never,
-      { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: true }, { clock, random: () => 1 });
+    const out = await retry(
+      async () => {
+        if (++calls < 4) throw retryable;
+        return 'done';
+      },
+      (e) => e as never,
+      { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: true },
+      { clock, random: () => 1 },
+    );
     expect(out).toBe('done');
     expect(calls).toBe(4);
     expect(sleeps).toEqual([100, 200, 400]);
@@ -31,25 +44,65 @@ describe('retry', () => {
   it('never retries a non-retryable error', async () => {
     const { clock, sleeps } = fakeClock();
     let calls = 0;
-    await expect(retry(async () => { calls++; throw fatal; }, (e) => e as never, undefined, { clock })).rejects.toMatchObject({ code: 'T_AUTH' });
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw fatal;
+        },
+        (e) => e as never,
+        undefined,
+        { clock },
+      ),
+    ).rejects.toMatchObject({ code: 'T_AUTH' });
     expect(calls).toBe(1);
     expect(sleeps).toEqual([]);
   });
   it('never retries a programmer error, whatever the classifier says', async () => {
     let calls = 0;
-    await expect(retry(async () => { calls++; throw new TypeError('x is undefined'); }, () => retryable, undefined, { clock: fakeClock().clock }))
-      .rejects.toMatchObject({ code: 'QI_PROGRAMMER' });
+    await expect(
+      retry(
+        async () => {
+          calls++;
+          throw new TypeError('x is undefined');
+        },
+        () => retryable,
+        undefined,
+        { clock: fakeClock().clock },
+      ),
+    ).rejects.toMatchObject({ code: 'QI_PROGRAMMER' });
     expect(calls).toBe(1);
   });
   it('says how many attempts were made when it gives up', async () => {
-    await expect(retry(async () => { throw retryable; }, (e) => e as never, { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1, factor: 2, jitter: false }, { clock: fakeClock().clock }))
-      .rejects.toMatchObject({ code: 'QI_RETRIES_EXHAUSTED', message: 'gave up after 3 attempts: down', context: { attempts: 3 } });
+    await expect(
+      retry(
+        async () => {
+          throw retryable;
+        },
+        (e) => e as never,
+        { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 1, factor: 2, jitter: false },
+        { clock: fakeClock().clock },
+      ),
+    ).rejects.toMatchObject({
+      code: 'QI_RETRIES_EXHAUSTED',
+      message: 'gave up after 3 attempts: down',
+      context: { attempts: 3 },
+    });
   });
   it('honours a Retry-After hint longer than the backoff', async () => {
     const { clock, sleeps } = fakeClock();
     let calls = 0;
-    const hinted = qiError({ code: 'T_429', category: 'rate-limit', retryable: true }, 'slow down', { retryAfterMs: 7000 });
-    await retry(async () => { if (++calls < 2) throw hinted; }, (e) => e as never, undefined, { clock, random: () => 1 });
+    const hinted = qiError({ code: 'T_429', category: 'rate-limit', retryable: true }, 'slow down', {
+      retryAfterMs: 7000,
+    });
+    await retry(
+      async () => {
+        if (++calls < 2) throw hinted;
+      },
+      (e) => e as never,
+      undefined,
+      { clock, random: () => 1 },
+    );
     expect(sleeps).toEqual([7000]);
   });
 });
@@ -58,13 +111,23 @@ describe('circuit breaker', () => {
   it('opens after N failures, fails fast, half-opens after the timeout, and closes on success', async () => {
     const { clock, advance } = fakeClock();
     const states: string[] = [];
-    const b = new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 5000, successThreshold: 1 }, clock, (s) => states.push(s));
+    const b = new CircuitBreaker(
+      { failureThreshold: 3, resetTimeoutMs: 5000, successThreshold: 1 },
+      clock,
+      (s) => states.push(s),
+    );
     const classify = (e: unknown) => e as never;
     let calls = 0;
-    const failing = async () => { calls++; throw retryable; };
+    const failing = async () => {
+      calls++;
+      throw retryable;
+    };
     for (let i = 0; i < 3; i++) await expect(b.execute(failing, classify)).rejects.toBe(retryable);
     expect(b.state).toBe('open');
-    await expect(b.execute(failing, classify)).rejects.toMatchObject({ code: 'QI_BREAKER_OPEN', retryAfterMs: 5000 });
+    await expect(b.execute(failing, classify)).rejects.toMatchObject({
+      code: 'QI_BREAKER_OPEN',
+      retryAfterMs: 5000,
+    });
     expect(calls).toBe(3); // the open circuit did not call through
     advance(5000);
     expect(b.state).toBe('half-open');
@@ -76,8 +139,18 @@ describe('circuit breaker', () => {
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
   });
   it('does not count data errors as service failures', async () => {
-    const b = new CircuitBreaker({ failureThreshold: 1, resetTimeoutMs: 1000, successThreshold: 1 }, fakeClock().clock);
-    await expect(b.execute(async () => { throw fatal; }, (e) => e as never)).rejects.toBe(fatal);
+    const b = new CircuitBreaker(
+      { failureThreshold: 1, resetTimeoutMs: 1000, successThreshold: 1 },
+      fakeClock().clock,
+    );
+    await expect(
+      b.execute(
+        async () => {
+          throw fatal;
+        },
+        (e) => e as never,
+      ),
+    ).rejects.toBe(fatal);
     expect(b.state).toBe('closed');
   });
 });
@@ -94,20 +167,34 @@ describe('BaseWriter', () => {
   });
   it('fails the publish without retrying when the error is not retryable', async () => {
     const mem = createMemoryHandler({ failTimes: 1, retryable: false });
-    const w = new BaseWriter({ name: 'm', handler: mem.handler, clock: fakeClock().clock, batch: { size: 10, lingerMs: 0 } });
+    const w = new BaseWriter({
+      name: 'm',
+      handler: mem.handler,
+      clock: fakeClock().clock,
+      batch: { size: 10, lingerMs: 0 },
+    });
     const r = await w.publishPrices(sampleRecords('price', 5) as never);
     expect(r.ok).toBe(false);
     expect(mem.calls).toHaveLength(1);
     await w.close();
   });
   it('bisects a batch that hits a data error: good records land, the bad one is rejected with its reason', async () => {
-    const mem = createMemoryHandler({ rejectIf: (r) => (r.kind === 'price' && r.price === '13' ? 'numeric field overflow' : undefined) });
-    const w = new BaseWriter({ name: 'm', handler: mem.handler, clock: fakeClock().clock, batch: { size: 100, lingerMs: 0 } });
+    const mem = createMemoryHandler({
+      rejectIf: (r) => (r.kind === 'price' && r.price === '13' ? 'numeric field overflow' : undefined),
+    });
+    const w = new BaseWriter({
+      name: 'm',
+      handler: mem.handler,
+      clock: fakeClock().clock,
+      batch: { size: 100, lingerMs: 0 },
+    });
     const input = sampleRecords('price', 40);
     input[17] = samplePrice(17, { price: '13' });
     const r = await w.publishPrices(input as never);
     expect(r.ok && r.value.written).toBe(39);
-    expect(r.ok && r.value.rejected.map((x) => [x.stage, x.error.message, (x.record as { price: string }).price])).toEqual([['write', 'numeric field overflow', '13']]);
+    expect(
+      r.ok && r.value.rejected.map((x) => [x.stage, x.error.message, (x.record as { price: string }).price]),
+    ).toEqual([['write', 'numeric field overflow', '13']]);
     expect(mem.rows.size).toBe(39);
     await w.close();
   });
@@ -130,7 +217,14 @@ describe('BaseWriter', () => {
   it('opens the breaker under a sustained outage and recovers once the service is back', async () => {
     const mem = createMemoryHandler({ failTimes: 1000 });
     const { clock, advance } = fakeClock();
-    const w = new BaseWriter({ name: 'm', handler: mem.handler, clock, batch: { size: 10, lingerMs: 0 }, retry: { maxAttempts: 4 }, breaker: { failureThreshold: 2, resetTimeoutMs: 60_000 } });
+    const w = new BaseWriter({
+      name: 'm',
+      handler: mem.handler,
+      clock,
+      batch: { size: 10, lingerMs: 0 },
+      retry: { maxAttempts: 4 },
+      breaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
+    });
     const r = await w.publishPrices(sampleRecords('price', 3) as never);
     expect(r.ok).toBe(false);
     expect((await w.health()).details.breaker).toBe('open');

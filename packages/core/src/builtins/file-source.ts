@@ -9,7 +9,10 @@ import { BaseReader } from '../workflow/base-reader';
 import { parseJsonLossless } from './ndjson';
 
 const configSchema = z.strictObject({
-  path: z.string().min(1).describe('NDJSON file of DSL records (one record per line, any kind), relative to the config file'),
+  path: z
+    .string()
+    .min(1)
+    .describe('NDJSON file of DSL records (one record per line, any kind), relative to the config file'),
   batchSize: z.number().int().min(1).default(1000).describe('records per batch handed to the targets'),
 });
 
@@ -46,7 +49,8 @@ export const fileSource = definePlugin({
             batch = { records: [], invalid: [] };
           }
         }
-        if (batch.records.length + batch.invalid!.length > 0) yield { ...batch, position: { file, line: lineNo } };
+        if (batch.records.length + batch.invalid!.length > 0)
+          yield { ...batch, position: { file, line: lineNo } };
       } finally {
         lines.close();
         input.destroy();
@@ -58,7 +62,14 @@ export const fileSource = definePlugin({
       handler: {
         stream,
         classifyError: (e) =>
-          qiError({ code: 'QI_FILE', category: (e as { code?: string }).code === 'ENOENT' ? 'not-found' : 'internal', retryable: false }, `file source ${file}: ${(e as Error).message}`),
+          qiError(
+            {
+              code: 'QI_FILE',
+              category: (e as { code?: string }).code === 'ENOENT' ? 'not-found' : 'internal',
+              retryable: false,
+            },
+            `file source ${file}: ${(e as Error).message}`,
+          ),
         close: async () => {},
       },
     });

@@ -9,7 +9,10 @@ import { NdjsonFile } from './ndjson';
 const configSchema = z.strictObject({
   ...writerWorkflowShape,
   path: z.string().min(1).describe('NDJSON file to append to, relative to the config file'),
-  fsync: z.boolean().default(true).describe('fsync after every batch, so an acknowledged batch survives a crash'),
+  fsync: z
+    .boolean()
+    .default(true)
+    .describe('fsync after every batch, so an acknowledged batch survives a crash'),
 });
 
 /** Appends records (or dead letters) to an NDJSON file. Not idempotent: a replay appends again. */
@@ -33,7 +36,11 @@ export const fileTarget = definePlugin({
         classifyError: (e) => {
           const code = (e as { code?: string }).code ?? '';
           const retryable = ['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC'].includes(code);
-          return qiError({ code: 'QI_FILE', category: retryable ? 'unavailable' : 'config', retryable }, `file ${file.file}: ${(e as Error).message}`, { context: { errno: code } });
+          return qiError(
+            { code: 'QI_FILE', category: retryable ? 'unavailable' : 'config', retryable },
+            `file ${file.file}: ${(e as Error).message}`,
+            { context: { errno: code } },
+          );
         },
         flush: () => file.sync(),
         close: () => file.close(),

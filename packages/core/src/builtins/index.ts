@@ -3,8 +3,12 @@ import { fileSource } from './file-source';
 import { fileTarget } from './file-target';
 import { stdoutTarget } from './stdout-target';
 
+export { NdjsonFile, parseJsonLossless } from './ndjson';
 export { fileSource, fileTarget, stdoutTarget };
-export { parseJsonLossless, NdjsonFile } from './ndjson';
 
 /** Plugins every host has, used by name ("stdout", "file"). A source and a target may share a name. */
-export const BUILTIN_PLUGINS: QiPlugin[] = [stdoutTarget as QiPlugin, fileTarget as QiPlugin, fileSource as QiPlugin];
+export const BUILTIN_PLUGINS: QiPlugin[] = [
+  stdoutTarget as QiPlugin,
+  fileTarget as QiPlugin,
+  fileSource as QiPlugin,
+];

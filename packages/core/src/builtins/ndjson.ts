@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 
 /** JSON.parse that keeps every digit of numbers (as their source text), so decimals survive. */

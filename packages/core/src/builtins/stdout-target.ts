@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { BaseWriter } from '../workflow/base-writer';
 import { qiError } from '../errors';
 import { definePlugin, PLUGIN_API_VERSION } from '../plugin';
+import { BaseWriter } from '../workflow/base-writer';
 import { workflowOptions, writerWorkflowShape } from '../workflow/options';
 
 const configSchema = z.strictObject({
@@ -19,14 +19,26 @@ export const stdoutTarget = definePlugin({
   create(config, ctx) {
     const write = (lines: readonly unknown[]) =>
       new Promise<void>((resolve, reject) => {
-        process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, (e) => (e ? reject(e) : resolve()));
+        process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, (e) =>
+          e ? reject(e) : resolve(),
+        );
       });
     return new BaseWriter({
       ...workflowOptions(config, ctx),
       handler: {
         writeBatch: (_kind, records) => write(records),
-        writeDeadLetters: config.deadLetters ? (letters) => write(letters.map((l) => ({ dead_letter: l }))) : undefined,
-        classifyError: (e) => qiError({ code: 'QI_STDOUT', category: 'unavailable', retryable: (e as { code?: string }).code === 'EAGAIN' }, `stdout: ${(e as Error).message}`),
+        writeDeadLetters: config.deadLetters
+          ? (letters) => write(letters.map((l) => ({ dead_letter: l })))
+          : undefined,
+        classifyError: (e) =>
+          qiError(
+            {
+              code: 'QI_STDOUT',
+              category: 'unavailable',
+              retryable: (e as { code?: string }).code === 'EAGAIN',
+            },
+            `stdout: ${(e as Error).message}`,
+          ),
         close: async () => {},
       },
     });

@@ -15,11 +15,16 @@ export function printError(message: string, secrets?: SecretRegistry): void {
 }
 
 /** Loads and validates everything; on failure prints every issue and returns undefined (exit 2). */
-export async function prepareOrReport(opts: GlobalOpts, only?: string[]): Promise<PreparedConfig | undefined> {
+export async function prepareOrReport(
+  opts: GlobalOpts,
+  only?: string[],
+): Promise<PreparedConfig | undefined> {
   const host = createHost({ plugins: BUILTIN_PLUGINS });
   const r = await host.prepare({ configPath: opts.config, only });
   if (r.ok) return r.value;
   const where = r.filepath ? ` ${r.filepath}` : '';
-  printError(`qi: invalid config${where}\n${r.issues.map((i) => `  ✖ ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`);
+  printError(
+    `qi: invalid config${where}\n${r.issues.map((i) => `  ✖ ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`,
+  );
   return undefined;
 }

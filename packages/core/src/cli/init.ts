@@ -33,7 +33,9 @@ export function initCommand(opts: { template?: string; force?: boolean; dir?: st
   const template = opts.template ?? 'quickstart';
   const text = TEMPLATES[template];
   if (!text) {
-    printError(`qi init: unknown template "${template}"; expected one of ${Object.keys(TEMPLATES).join(', ')}`);
+    printError(
+      `qi init: unknown template "${template}"; expected one of ${Object.keys(TEMPLATES).join(', ')}`,
+    );
     return EXIT.USAGE;
   }
   const file = path.resolve(opts.dir ?? process.cwd(), 'qi.config.yaml');

@@ -13,7 +13,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('qi')
     .description('Qi: crypto market-data pipelines from a config file')
     .version(typeof __QI_VERSION__ === 'string' ? __QI_VERSION__ : `plugin API ${PLUGIN_API_VERSION}`)
-    .option('-c, --config <file>', 'config file (default: searched from the current directory: qi.config.{ts,mjs,js,yaml,json}, .qirc*, package.json#qi)')
+    .option(
+      '-c, --config <file>',
+      'config file (default: searched from the current directory: qi.config.{ts,mjs,js,yaml,json}, .qirc*, package.json#qi)',
+    )
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -27,10 +30,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--no-progress', 'no live progress line on a TTY')
     .action(async (names: string[], o) => setExit(await runCommand(names, { ...program.opts(), ...o })));
 
-  program.command('validate').description('check the config and every plugin in it; print every problem').option('--print', 'print the resolved config (secrets redacted)')
+  program
+    .command('validate')
+    .description('check the config and every plugin in it; print every problem')
+    .option('--print', 'print the resolved config (secrets redacted)')
     .action(async (o) => setExit(await validateCommand({ ...program.opts(), ...o })));
 
-  program.command('plugins').description('list the plugins the config uses: version and where each was resolved from').option('--json', 'machine-readable output')
+  program
+    .command('plugins')
+    .description('list the plugins the config uses: version and where each was resolved from')
+    .option('--json', 'machine-readable output')
     .action(async (o) => setExit(await pluginsCommand({ ...program.opts(), ...o })));
 
   program
@@ -43,7 +52,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--partitions <n>', 'topics: partitions per topic')
     .action((format: string, o) => setExit(schemaCommand(format, o)));
 
-  program.command('init').description('write a starter qi.config.yaml').option('-t, --template <name>', 'quickstart | file', 'quickstart').option('-f, --force', 'overwrite an existing file')
+  program
+    .command('init')
+    .description('write a starter qi.config.yaml')
+    .option('-t, --template <name>', 'quickstart | file', 'quickstart')
+    .option('-f, --force', 'overwrite an existing file')
     .action((o) => setExit(initCommand(o)));
 
   return program;

@@ -39,20 +39,38 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
 
   const stats = prepared.pipelines.map((p) => newStats(p.name));
   const failures: string[] = [];
-  const port = opts.metricsPort ?? (prepared.config.metrics ? String(prepared.config.metrics.port) : undefined);
-  const server = port === undefined ? undefined : await startMetricsServer({
-    port: Number(port), host: prepared.config.metrics?.host ?? '127.0.0.1', metrics,
-    health: async () => ({ ok: failures.length === 0 && !controller.signal.aborted, pipelines: stats }),
-  }).catch((e) => {
-    printError(`qi: cannot serve metrics on port ${port}: ${(e as Error).message}`);
-    return undefined;
-  });
-  if (server) logger.info({ event: 'metrics.listening', url: server.url }, `metrics on ${server.url}/metrics, health on ${server.url}/healthz`);
+  const port =
+    opts.metricsPort ?? (prepared.config.metrics ? String(prepared.config.metrics.port) : undefined);
+  const server =
+    port === undefined
+      ? undefined
+      : await startMetricsServer({
+          port: Number(port),
+          host: prepared.config.metrics?.host ?? '127.0.0.1',
+          metrics,
+          health: async () => ({ ok: failures.length === 0 && !controller.signal.aborted, pipelines: stats }),
+        }).catch((e) => {
+          printError(`qi: cannot serve metrics on port ${port}: ${(e as Error).message}`);
+          return undefined;
+        });
+  if (server)
+    logger.info(
+      { event: 'metrics.listening', url: server.url },
+      `metrics on ${server.url}/metrics, health on ${server.url}/healthz`,
+    );
   const stopProgress = tty ? startProgress(stats) : () => {};
   const dataDir = dataDirOf(prepared);
   const results = await Promise.all(
     prepared.pipelines.map(async (p, i) => {
-      const r = await runPipeline(p, { signal: controller.signal, once: opts.once, logger, metrics, baseDir: prepared.file.baseDir, dataDir, stats: stats[i] });
+      const r = await runPipeline(p, {
+        signal: controller.signal,
+        once: opts.once,
+        logger,
+        metrics,
+        baseDir: prepared.file.baseDir,
+        dataDir,
+        stats: stats[i],
+      });
       if (!r.ok) {
         failures.push(`pipeline ${p.name}: ${r.error.code}: ${r.error.message}`);
         // one failed pipeline stops the others: a supervisor restarts the whole process
@@ -70,6 +88,9 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
     return EXIT.RUNTIME;
   }
   const total = results.reduce((n, r) => n + (r.ok ? r.value.recordsIn : 0), 0);
-  logger.info({ event: 'run.done', records: total, config: path.relative(process.cwd(), prepared.file.filepath) }, 'all pipelines stopped cleanly');
+  logger.info(
+    { event: 'run.done', records: total, config: path.relative(process.cwd(), prepared.file.filepath) },
+    'all pipelines stopped cleanly',
+  );
   return EXIT.OK;
 }

@@ -1,13 +1,20 @@
 import { generateAvroSchemas, generateJsonSchemas, generateSql, generateTopics } from '../dsl/index';
 import { EXIT, printError } from './context';
 
-export function schemaCommand(format: string, opts: { schema?: string; timescale?: boolean; prefix?: string; partitions?: string }): number {
+export function schemaCommand(
+  format: string,
+  opts: { schema?: string; timescale?: boolean; prefix?: string; partitions?: string },
+): number {
   switch (format) {
     case 'sql':
-      process.stdout.write(generateSql({ schema: opts.schema, timescale: opts.timescale ? { compressAfter: '7 days' } : false }));
+      process.stdout.write(
+        generateSql({ schema: opts.schema, timescale: opts.timescale ? { compressAfter: '7 days' } : false }),
+      );
       return EXIT.OK;
     case 'topics':
-      process.stdout.write(`${JSON.stringify(generateTopics({ prefix: opts.prefix, partitions: opts.partitions ? Number(opts.partitions) : undefined }), null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(generateTopics({ prefix: opts.prefix, partitions: opts.partitions ? Number(opts.partitions) : undefined }), null, 2)}\n`,
+      );
       return EXIT.OK;
     case 'json':
       process.stdout.write(`${JSON.stringify(generateJsonSchemas(), null, 2)}\n`);

@@ -1,5 +1,5 @@
-import type { QiError } from '../errors';
 import type { AnalyticsRecord, Level1Record, MarketRecord, OhlcvRecord, PriceRecord } from '../dsl/records';
+import type { QiError } from '../errors';
 import type { Result } from '../result';
 
 export interface OhlcvQuery {

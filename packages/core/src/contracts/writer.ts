@@ -1,7 +1,13 @@
-import type { QiError } from '../errors';
 import type {
-  AnalyticsInput, Level1Input, MarketRecord, OhlcvInput, PriceInput, RecordKind, RecordOfKind,
+  AnalyticsInput,
+  Level1Input,
+  MarketRecord,
+  OhlcvInput,
+  PriceInput,
+  RecordKind,
+  RecordOfKind,
 } from '../dsl/records';
+import type { QiError } from '../errors';
 import type { Result } from '../result';
 
 /** A record that did not make it, and why. Dead-letter destinations receive these. */
@@ -66,7 +72,10 @@ export interface WriterHandler {
    * `data` errors to isolate the bad records. Return per-record rejections when the
    * technology reports them itself (the others are then taken as written).
    */
-  writeBatch<K extends RecordKind>(kind: K, records: readonly RecordOfKind<K>[]): Promise<void | { rejected: Array<{ index: number; error: QiError }> }>;
+  writeBatch<K extends RecordKind>(
+    kind: K,
+    records: readonly RecordOfKind<K>[],
+  ): Promise<void | { rejected: Array<{ index: number; error: QiError }> }>;
   /** Map the technology's errors to QiError (code, category, retryable). */
   classifyError(error: unknown): QiError;
   /** Write dead-letter envelopes (optional capability). */

@@ -29,8 +29,8 @@ export function normalizeDecimal(input: string | number | bigint): string | unde
   } else if (point > digits.length) {
     digits = digits + '0'.repeat(point - digits.length);
   }
-  let int = digits.slice(0, point).replace(/^0+/, '') || '0';
-  let frac = digits.slice(point).replace(/0+$/, '');
+  const int = digits.slice(0, point).replace(/^0+/, '') || '0';
+  const frac = digits.slice(point).replace(/0+$/, '');
   const zero = int === '0' && frac === '';
   const out = frac ? `${int}.${frac}` : int;
   return sign === '-' && !zero ? `-${out}` : out;

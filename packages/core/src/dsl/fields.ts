@@ -25,7 +25,10 @@ export const decimal = (description: string) =>
       .transform((v, ctx) => {
         const n = normalizeDecimal(v);
         if (n === undefined) {
-          ctx.addIssue({ code: 'custom', message: `expected a finite decimal number, received ${JSON.stringify(String(v))}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a finite decimal number, received ${JSON.stringify(String(v))}`,
+          });
           return z.NEVER;
         }
         return n;
@@ -45,7 +48,10 @@ export const timestamp = (description: string) =>
       .transform((v, ctx) => {
         const d = v instanceof Date ? v : new Date(v);
         if (Number.isNaN(d.getTime())) {
-          ctx.addIssue({ code: 'custom', message: `expected a valid timestamp, received ${JSON.stringify(String(v))}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a valid timestamp, received ${JSON.stringify(String(v))}`,
+          });
           return z.NEVER;
         }
         return d.toISOString();
@@ -55,10 +61,15 @@ export const timestamp = (description: string) =>
     description,
   );
 
-export const kindOf = <K extends string>(kind: K) => tag(z.literal(kind), 'kind', `record kind, always "${kind}"`);
+export const kindOf = <K extends string>(kind: K) =>
+  tag(z.literal(kind), 'kind', `record kind, always "${kind}"`);
 
 /** Optional in input, null when absent: columns are NULL-able, Avro unions with null. */
-export const nullable = <S extends z.ZodType>(s: S) => s.nullable().optional().transform((v) => v ?? null);
+export const nullable = <S extends z.ZodType>(s: S) =>
+  s
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null);
 
 export interface FieldSpec {
   name: string;

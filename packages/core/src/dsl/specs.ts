@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { type FieldSpec, fieldSpec } from './fields';
-import { type RecordKind, analyticsSchema, level1Schema, ohlcvSchema, priceSchema } from './records';
+import { analyticsSchema, level1Schema, ohlcvSchema, priceSchema, type RecordKind } from './records';
 
 /**
  * Everything the generators and targets need about one kind: its schema, the
@@ -22,27 +22,52 @@ export interface RecordSpec<K extends string = RecordKind> {
   description: string;
 }
 
-export const RECORD_KINDS = ['price', 'ohlcv', 'analytics', 'level1'] as const satisfies readonly RecordKind[];
+export const RECORD_KINDS = [
+  'price',
+  'ohlcv',
+  'analytics',
+  'level1',
+] as const satisfies readonly RecordKind[];
 
 export const RECORD_SPECS: { readonly [K in RecordKind]: RecordSpec<K> } = {
   price: {
-    kind: 'price', schema: priceSchema, name: 'prices', version: 1,
-    key: ['coin_id', 'exchange', 'vs_currency', 'ts'], time: 'ts', segmentBy: ['coin_id', 'exchange'],
+    kind: 'price',
+    schema: priceSchema,
+    name: 'prices',
+    version: 1,
+    key: ['coin_id', 'exchange', 'vs_currency', 'ts'],
+    time: 'ts',
+    segmentBy: ['coin_id', 'exchange'],
     description: 'Current price of a coin, with market cap and 24h volume',
   },
   ohlcv: {
-    kind: 'ohlcv', schema: ohlcvSchema, name: 'ohlcv', version: 1,
-    key: ['coin_id', 'exchange', 'vs_currency', 'interval', 'ts'], time: 'ts', segmentBy: ['coin_id', 'exchange'],
+    kind: 'ohlcv',
+    schema: ohlcvSchema,
+    name: 'ohlcv',
+    version: 1,
+    key: ['coin_id', 'exchange', 'vs_currency', 'interval', 'ts'],
+    time: 'ts',
+    segmentBy: ['coin_id', 'exchange'],
     description: 'OHLC(V) candle of a coin over an interval',
   },
   analytics: {
-    kind: 'analytics', schema: analyticsSchema, name: 'market_analytics', version: 1,
-    key: ['source', 'vs_currency', 'ts'], time: 'ts', segmentBy: ['source'],
+    kind: 'analytics',
+    schema: analyticsSchema,
+    name: 'market_analytics',
+    version: 1,
+    key: ['source', 'vs_currency', 'ts'],
+    time: 'ts',
+    segmentBy: ['source'],
     description: 'Global market figures: total market cap, volume, dominance',
   },
   level1: {
-    kind: 'level1', schema: level1Schema, name: 'level1', version: 1,
-    key: ['exchange', 'base', 'quote', 'ts'], time: 'ts', segmentBy: ['exchange', 'base'],
+    kind: 'level1',
+    schema: level1Schema,
+    name: 'level1',
+    version: 1,
+    key: ['exchange', 'base', 'quote', 'ts'],
+    time: 'ts',
+    segmentBy: ['exchange', 'base'],
     description: 'Top of book: best bid/ask and last trade on one exchange',
   },
 };
@@ -54,6 +79,9 @@ export function fieldsOf(spec: RecordSpec<string>): FieldSpec[] {
 }
 
 /** A spec with extra fields: how a new DSL field is tried out (tests, forks) before it lands in core. */
-export function extendSpec<K extends RecordKind>(spec: RecordSpec<K>, shape: Record<string, z.ZodType>): RecordSpec<K> {
+export function extendSpec<K extends RecordKind>(
+  spec: RecordSpec<K>,
+  shape: Record<string, z.ZodType>,
+): RecordSpec<K> {
   return { ...spec, schema: spec.schema.extend(shape) };
 }

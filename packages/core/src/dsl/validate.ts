@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import type { MarketRecord, RecordKind } from './records';
 import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
 
@@ -8,7 +8,9 @@ import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string {
   return issues
     .map((i) => {
-      const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.') : '(record)';
+      const path = i.path.length
+        ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.')
+        : '(record)';
       return `${prefix}${path}: ${i.message}`;
     })
     .join('; ');
@@ -22,21 +24,35 @@ export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS): 
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind)) {
     return err(
-      qiError(CoreErrors.VALIDATION, `kind: expected one of ${RECORD_KINDS.join(', ')}, received ${JSON.stringify(kind)}`, {
-        context: { field: 'kind' },
-      }),
+      qiError(
+        CoreErrors.VALIDATION,
+        `kind: expected one of ${RECORD_KINDS.join(', ')}, received ${JSON.stringify(kind)}`,
+        {
+          context: { field: 'kind' },
+        },
+      ),
     );
   }
   return parseRecordOfKind(kind as RecordKind, input, specs);
 }
 
-export function parseRecordOfKind(kind: RecordKind, input: unknown, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+export function parseRecordOfKind(
+  kind: RecordKind,
+  input: unknown,
+  specs: RecordSpecs = RECORD_SPECS,
+): Result<MarketRecord> {
   const spec = specs[kind];
-  const candidate = input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
+  const candidate =
+    input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);
   if (parsed.success) {
     if ((parsed.data as { kind: string }).kind !== kind) {
-      return err(qiError(CoreErrors.VALIDATION, `kind: expected "${kind}", received ${JSON.stringify((input as { kind?: unknown }).kind)}`));
+      return err(
+        qiError(
+          CoreErrors.VALIDATION,
+          `kind: expected "${kind}", received ${JSON.stringify((input as { kind?: unknown }).kind)}`,
+        ),
+      );
     }
     return ok(parsed.data as MarketRecord);
   }
@@ -53,7 +69,10 @@ export function validationError(kind: string, issues: readonly z.core.$ZodIssue[
 export function instrumentKey(record: MarketRecord, specs: RecordSpecs = RECORD_SPECS): string {
   const spec = specs[record.kind];
   const r = record as unknown as Record<string, unknown>;
-  return spec.key.filter((k) => k !== spec.time).map((k) => String(r[k] ?? '')).join('|');
+  return spec.key
+    .filter((k) => k !== spec.time)
+    .map((k) => String(r[k] ?? ''))
+    .join('|');
 }
 
 /** The full natural key including time: identical records give identical keys (dedup, idempotent writes). */

@@ -2,29 +2,54 @@ import { z } from 'zod';
 
 /** `use` + `with`: which plugin, and its own config (validated by the plugin's schema). */
 const pluginRef = {
-  use: z.string().min(1).describe('plugin package name (e.g. "@qi/target-timescale") or a built-in ("stdout", "file")'),
+  use: z
+    .string()
+    .min(1)
+    .describe('plugin package name (e.g. "@qi/target-timescale") or a built-in ("stdout", "file")'),
   with: z.record(z.string(), z.unknown()).default({}).describe("the plugin's own configuration"),
 };
 
 export const targetConfigSchema = z.strictObject({
   ...pluginRef,
-  name: z.string().min(1).optional().describe('instance name in logs and metrics (default: the plugin name, or name#index)'),
-  required: z.boolean().default(true).describe('the source position is committed only after every required target acknowledged a batch'),
+  name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('instance name in logs and metrics (default: the plugin name, or name#index)'),
+  required: z
+    .boolean()
+    .default(true)
+    .describe('the source position is committed only after every required target acknowledged a batch'),
   onError: z
     .enum(['fail', 'dead-letter', 'skip-target'])
     .default('fail')
-    .describe('when a batch cannot be written after retries: stop the pipeline (fail), send the batch to the dead-letter destination, or drop it for this target (skip-target)'),
+    .describe(
+      'when a batch cannot be written after retries: stop the pipeline (fail), send the batch to the dead-letter destination, or drop it for this target (skip-target)',
+    ),
 });
 
 export const pipelineConfigSchema = z.strictObject({
   source: z.strictObject(pluginRef).describe('where records come from'),
   targets: z.array(targetConfigSchema).min(1).describe('where records go, in parallel'),
-  deadLetter: z.strictObject(pluginRef).optional().describe('where invalid and refused records go (default: file .qi/dead-letter/<pipeline>.ndjson)'),
-  maxInFlight: z.number().int().min(1).max(1024).default(4).describe('batches being delivered at once (backpressure bound)'),
+  deadLetter: z
+    .strictObject(pluginRef)
+    .optional()
+    .describe('where invalid and refused records go (default: file .qi/dead-letter/<pipeline>.ndjson)'),
+  maxInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(4)
+    .describe('batches being delivered at once (backpressure bound)'),
 });
 
 export const qiConfigSchema = z.strictObject({
-  pipelines: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'pipeline names use letters, digits, _ . -'), pipelineConfigSchema)
+  pipelines: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'pipeline names use letters, digits, _ . -'),
+      pipelineConfigSchema,
+    )
     .refine((p) => Object.keys(p).length > 0, 'declare at least one pipeline'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   metrics: z
@@ -34,7 +59,12 @@ export const qiConfigSchema = z.strictObject({
     })
     .optional()
     .describe('Prometheus metrics and health endpoint'),
-  dataDir: z.string().default('.qi').describe('folder for local state (embedded database, default dead letters), relative to the config file'),
+  dataDir: z
+    .string()
+    .default('.qi')
+    .describe(
+      'folder for local state (embedded database, default dead letters), relative to the config file',
+    ),
 });
 
 export type QiConfig = z.output<typeof qiConfigSchema>;

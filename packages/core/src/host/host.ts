@@ -42,8 +42,13 @@ export interface HostOptions {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[], readonly filepath?: string) {
-    super(`invalid Qi config${filepath ? ` ${filepath}` : ''}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+  constructor(
+    readonly issues: ConfigIssue[],
+    readonly filepath?: string,
+  ) {
+    super(
+      `invalid Qi config${filepath ? ` ${filepath}` : ''}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -54,11 +59,15 @@ export function createHost(opts: HostOptions = {}) {
   const env = opts.env ?? process.env;
 
   async function resolve(use: string, kind: PluginKind, baseDir: string, where: string) {
-    const builtin = injected.find((p) => p.name === use && p.kind === kind) ?? injected.find((p) => p.name === use);
+    const builtin =
+      injected.find((p) => p.name === use && p.kind === kind) ?? injected.find((p) => p.name === use);
     if (builtin) {
       const checked = checkPlugin(builtin, use, kind, where);
       if (!checked.ok) return checked;
-      return { ok: true as const, value: { plugin: checked.value, packageName: use, version: PLUGIN_API_VERSION, location: 'built-in' } };
+      return {
+        ok: true as const,
+        value: { plugin: checked.value, packageName: use, version: PLUGIN_API_VERSION, location: 'built-in' },
+      };
     }
     return resolvePlugin(use, kind, baseDir, where);
   }
@@ -68,13 +77,20 @@ export function createHost(opts: HostOptions = {}) {
    * validating each plugin's `with` by its own schema. Collects every problem
    * before reporting, so one run of `qi validate` shows them all.
    */
-  async function prepare(load: { configPath?: string; cwd?: string; only?: string[] } = {}): Promise<{ ok: true; value: PreparedConfig } | { ok: false; issues: ConfigIssue[]; error?: QiError; filepath?: string }> {
+  async function prepare(
+    load: { configPath?: string; cwd?: string; only?: string[] } = {},
+  ): Promise<
+    | { ok: true; value: PreparedConfig }
+    | { ok: false; issues: ConfigIssue[]; error?: QiError; filepath?: string }
+  > {
     const file = await loadConfigFile(load);
-    if (!file.ok) return { ok: false, issues: [{ path: '', message: file.error.message }], error: file.error };
+    if (!file.ok)
+      return { ok: false, issues: [{ path: '', message: file.error.message }], error: file.error };
     const issues: ConfigIssue[] = [];
     const interpolated = interpolate(file.value.raw, env, '', issues);
     const parsed = parseWithSchema(qiConfigSchema, interpolated);
-    if (!parsed.ok) return { ok: false, issues: [...issues, ...parsed.issues], filepath: file.value.filepath };
+    if (!parsed.ok)
+      return { ok: false, issues: [...issues, ...parsed.issues], filepath: file.value.filepath };
     const config = parsed.value;
     const baseDir = file.value.baseDir;
     const secrets = new SecretRegistry();
@@ -85,10 +101,18 @@ export function createHost(opts: HostOptions = {}) {
     for (const name of names) {
       const p = config.pipelines[name];
       if (!p) {
-        issues.push({ path: `pipelines.${name}`, message: `no such pipeline; declared: ${Object.keys(config.pipelines).join(', ')}` });
+        issues.push({
+          path: `pipelines.${name}`,
+          message: `no such pipeline; declared: ${Object.keys(config.pipelines).join(', ')}`,
+        });
         continue;
       }
-      const prepareUse = async (ref: { use: string; with: Record<string, unknown> }, kind: PluginKind, where: string, instance: string): Promise<PluginUse | undefined> => {
+      const prepareUse = async (
+        ref: { use: string; with: Record<string, unknown> },
+        kind: PluginKind,
+        where: string,
+        instance: string,
+      ): Promise<PluginUse | undefined> => {
         const r = await resolve(ref.use, kind, baseDir, where);
         if (!r.ok) {
           issues.push({ path: `${where}.use`, message: r.error.message.replace(`${where}: `, '') });
@@ -114,11 +138,17 @@ export function createHost(opts: HostOptions = {}) {
         const u = await prepareUse(t, 'target', `pipelines.${name}.targets[${i}]`, instance);
         if (u) targets.push({ ...u, required: t.required, onError: t.onError });
       }
-      const deadLetter = p.deadLetter ? await prepareUse(p.deadLetter, 'target', `pipelines.${name}.deadLetter`, 'dead-letter') : undefined;
-      if (source && targets.length === p.targets.length) pipelines.push({ name, config: p, source, targets, deadLetter });
+      const deadLetter = p.deadLetter
+        ? await prepareUse(p.deadLetter, 'target', `pipelines.${name}.deadLetter`, 'dead-letter')
+        : undefined;
+      if (source && targets.length === p.targets.length)
+        pipelines.push({ name, config: p, source, targets, deadLetter });
     }
     if (issues.length) return { ok: false, issues, filepath: file.value.filepath };
-    return { ok: true, value: { file: file.value, config, pipelines, secrets, plugins: [...plugins.values()] } };
+    return {
+      ok: true,
+      value: { file: file.value, config, pipelines, secrets, plugins: [...plugins.values()] },
+    };
   }
 
   return { prepare, resolve };

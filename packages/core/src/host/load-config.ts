@@ -4,11 +4,22 @@ import { pathToFileURL } from 'node:url';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
 import YAML from 'yaml';
 import { CoreErrors, qiError } from '../errors';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 
 export const CONFIG_FILES = [
-  'package.json', '.qirc', '.qirc.json', '.qirc.yaml', '.qirc.yml',
-  'qi.config.ts', 'qi.config.mts', 'qi.config.mjs', 'qi.config.js', 'qi.config.cjs', 'qi.config.yaml', 'qi.config.yml', 'qi.config.json',
+  'package.json',
+  '.qirc',
+  '.qirc.json',
+  '.qirc.yaml',
+  '.qirc.yml',
+  'qi.config.ts',
+  'qi.config.mts',
+  'qi.config.mjs',
+  'qi.config.js',
+  'qi.config.cjs',
+  'qi.config.yaml',
+  'qi.config.yml',
+  'qi.config.json',
 ];
 
 // Node >= 22.18 strips types natively, so TS configs load without a compiler in the user's project.
@@ -31,10 +42,21 @@ export interface LoadedConfig {
 }
 
 /** Finds and reads the config (explicit path, or searched from `cwd` upwards). Does not validate. */
-export async function loadConfigFile(opts: { configPath?: string; cwd?: string } = {}): Promise<Result<LoadedConfig>> {
+export async function loadConfigFile(
+  opts: { configPath?: string; cwd?: string } = {},
+): Promise<Result<LoadedConfig>> {
   const explorer = cosmiconfig('qi', {
     searchPlaces: CONFIG_FILES,
-    loaders: { '.ts': importLoader, '.mts': importLoader, '.mjs': importLoader, '.js': importLoader, '.cjs': importLoader, '.yaml': yamlLoader, '.yml': yamlLoader, noExt: yamlLoader },
+    loaders: {
+      '.ts': importLoader,
+      '.mts': importLoader,
+      '.mjs': importLoader,
+      '.js': importLoader,
+      '.cjs': importLoader,
+      '.yaml': yamlLoader,
+      '.yml': yamlLoader,
+      noExt: yamlLoader,
+    },
     searchStrategy: 'global',
     cache: false,
   });
@@ -50,7 +72,12 @@ export async function loadConfigFile(opts: { configPath?: string; cwd?: string }
     }
     const r = await explorer.search(opts.cwd ?? process.cwd());
     if (!r) {
-      return err(qiError(CoreErrors.CONFIG, `no Qi config found from ${opts.cwd ?? process.cwd()} upwards (looked for ${CONFIG_FILES.slice(1).join(', ')} and package.json#qi); run "qi init" to write one`));
+      return err(
+        qiError(
+          CoreErrors.CONFIG,
+          `no Qi config found from ${opts.cwd ?? process.cwd()} upwards (looked for ${CONFIG_FILES.slice(1).join(', ')} and package.json#qi); run "qi init" to write one`,
+        ),
+      );
     }
     return ok({ filepath: r.filepath, baseDir: path.dirname(r.filepath), raw: r.config });
   } catch (e) {

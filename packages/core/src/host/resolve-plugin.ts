@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { CoreErrors, type QiError, qiError } from '../errors';
 import { isQiPlugin, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 
 export interface ResolvedPlugin {
   plugin: QiPlugin;
@@ -21,16 +21,25 @@ export interface ResolvedPlugin {
  * directory), not from core's own location, reads its package.json first, then
  * imports it and checks the brand, the kind and the API version range.
  */
-export async function resolvePlugin(name: string, expectedKind: PluginKind, baseDir: string, where: string): Promise<Result<ResolvedPlugin>> {
+export async function resolvePlugin(
+  name: string,
+  expectedKind: PluginKind,
+  baseDir: string,
+  where: string,
+): Promise<Result<ResolvedPlugin>> {
   const req = createRequire(path.join(baseDir, 'noop.js'));
   let pkgJsonPath: string;
   try {
     pkgJsonPath = req.resolve(`${name}/package.json`);
   } catch {
     return err(
-      qiError(CoreErrors.PLUGIN_NOT_FOUND, `${where}: plugin "${name}" is not installed in ${baseDir}. Install it with: npm install ${name}`, {
-        context: { plugin: name, baseDir, install: `npm install ${name}` },
-      }),
+      qiError(
+        CoreErrors.PLUGIN_NOT_FOUND,
+        `${where}: plugin "${name}" is not installed in ${baseDir}. Install it with: npm install ${name}`,
+        {
+          context: { plugin: name, baseDir, install: `npm install ${name}` },
+        },
+      ),
     );
   }
   const pkg = JSON.parse(readFileSync(pkgJsonPath, 'utf8')) as { version?: string; name?: string };
@@ -40,12 +49,23 @@ export async function resolvePlugin(name: string, expectedKind: PluginKind, base
     entry = req.resolve(name);
     mod = await loadModule(req, entry);
   } catch (e) {
-    return err(qiError(CoreErrors.PLUGIN_INVALID, `${where}: plugin "${name}" failed to load: ${(e as Error).message}`, { cause: e, context: { plugin: name } }));
+    return err(
+      qiError(
+        CoreErrors.PLUGIN_INVALID,
+        `${where}: plugin "${name}" failed to load: ${(e as Error).message}`,
+        { cause: e, context: { plugin: name } },
+      ),
+    );
   }
   const plugin = pickPlugin(mod);
   const checked = checkPlugin(plugin, name, expectedKind, where);
   if (!checked.ok) return checked;
-  return ok({ plugin: checked.value, packageName: pkg.name ?? name, version: pkg.version ?? '0.0.0', location: path.dirname(pkgJsonPath) });
+  return ok({
+    plugin: checked.value,
+    packageName: pkg.name ?? name,
+    version: pkg.version ?? '0.0.0',
+    location: path.dirname(pkgJsonPath),
+  });
 }
 
 async function loadModule(req: NodeJS.Require, entry: string): Promise<unknown> {
@@ -66,19 +86,32 @@ function pickPlugin(mod: unknown): unknown {
   return m;
 }
 
-export function checkPlugin(candidate: unknown, name: string, expectedKind: PluginKind, where: string): Result<QiPlugin> {
+export function checkPlugin(
+  candidate: unknown,
+  name: string,
+  expectedKind: PluginKind,
+  where: string,
+): Result<QiPlugin> {
   if (!isQiPlugin(candidate)) {
     return err(
-      qiError(CoreErrors.PLUGIN_INVALID, `${where}: package "${name}" is not a Qi plugin (its default export was not made with definePlugin from @qi/core)`, {
-        context: { plugin: name },
-      }),
+      qiError(
+        CoreErrors.PLUGIN_INVALID,
+        `${where}: package "${name}" is not a Qi plugin (its default export was not made with definePlugin from @qi/core)`,
+        {
+          context: { plugin: name },
+        },
+      ),
     );
   }
   if (candidate.kind !== expectedKind) {
     return err(
-      qiError(CoreErrors.PLUGIN_KIND_MISMATCH, `${where}: plugin "${name}" is a ${candidate.kind}, but it is used as a ${expectedKind}`, {
-        context: { plugin: name, expected: expectedKind, found: candidate.kind },
-      }),
+      qiError(
+        CoreErrors.PLUGIN_KIND_MISMATCH,
+        `${where}: plugin "${name}" is a ${candidate.kind}, but it is used as a ${expectedKind}`,
+        {
+          context: { plugin: name, expected: expectedKind, found: candidate.kind },
+        },
+      ),
     );
   }
   const range = semver.validRange(candidate.apiVersion);

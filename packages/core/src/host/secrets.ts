@@ -29,14 +29,24 @@ export function collectSecrets(schema: z.ZodType, value: unknown, registry: Secr
   switch (def.type) {
     case 'object': {
       const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
-      if (value && typeof value === 'object') for (const [k, s] of Object.entries(shape)) collectSecrets(s, (value as Record<string, unknown>)[k], registry);
+      if (value && typeof value === 'object')
+        for (const [k, s] of Object.entries(shape))
+          collectSecrets(s, (value as Record<string, unknown>)[k], registry);
       return;
     }
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch': case 'nonoptional':
-      return collectSecrets(def.innerType as z.ZodType, value, registry);
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
+      collectSecrets(def.innerType as z.ZodType, value, registry);
+      return;
     case 'pipe':
       collectSecrets(def.in as z.ZodType, value, registry);
-      return collectSecrets(def.out as z.ZodType, value, registry);
+      collectSecrets(def.out as z.ZodType, value, registry);
+      return;
     case 'array':
       if (Array.isArray(value)) for (const v of value) collectSecrets(def.element as z.ZodType, v, registry);
       return;

@@ -13,12 +13,16 @@ export function joinPath(base: string, segs: readonly PropertyKey[]): string {
 }
 
 function getAt(obj: unknown, segs: readonly PropertyKey[]): unknown {
-  return segs.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined), obj);
+  return segs.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<PropertyKey, unknown>)[k] : undefined),
+    obj,
+  );
 }
 
 function setAt(obj: unknown, segs: readonly PropertyKey[], v: unknown): void {
   const parent = getAt(obj, segs.slice(0, -1));
-  if (parent && typeof parent === 'object') (parent as Record<PropertyKey, unknown>)[segs[segs.length - 1]!] = v;
+  if (parent && typeof parent === 'object')
+    (parent as Record<PropertyKey, unknown>)[segs[segs.length - 1]!] = v;
 }
 
 /**
@@ -26,7 +30,11 @@ function setAt(obj: unknown, segs: readonly PropertyKey[], v: unknown): void {
  * came from `${VAR}` are strings; where the schema wants a number or boolean
  * and the string is one, it is converted and parsing tried again.
  */
-export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, basePath = ''): { ok: true; value: z.output<S> } | { ok: false; issues: ConfigIssue[] } {
+export function parseWithSchema<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  basePath = '',
+): { ok: true; value: z.output<S> } | { ok: false; issues: ConfigIssue[] } {
   const value = structuredClone(input);
   for (let round = 0; round < 50; round++) {
     const r = schema.safeParse(value, { reportInput: true });
@@ -44,7 +52,11 @@ export function parseWithSchema<S extends z.ZodType>(schema: S, input: unknown, 
         changed = true;
       }
     }
-    if (!changed) return { ok: false, issues: r.error.issues.map((i) => ({ path: joinPath(basePath, i.path), message: describeIssue(i) })) };
+    if (!changed)
+      return {
+        ok: false,
+        issues: r.error.issues.map((i) => ({ path: joinPath(basePath, i.path), message: describeIssue(i) })),
+      };
   }
   return { ok: false, issues: [{ path: basePath, message: 'could not be parsed' }] };
 }
@@ -55,6 +67,7 @@ function describeIssue(i: z.core.$ZodIssue): string {
     return `expected ${i.expected}, received ${received === undefined ? 'nothing (required)' : Array.isArray(received) ? 'array' : typeof received}`;
   }
   if (i.code === 'unrecognized_keys') return `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (i.code === 'invalid_value') return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (i.code === 'invalid_value')
+    return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return i.message;
 }

@@ -7,12 +7,22 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  * JSON logs on stderr (stdout belongs to the stdout target). Secret config
  * fields are redacted by path before anything is written.
  */
-export function createLogger(opts: { level?: LogLevel; redact?: string[]; destination?: pino.DestinationStream; scrub?: (line: string) => string } = {}): Logger {
+export function createLogger(
+  opts: {
+    level?: LogLevel;
+    redact?: string[];
+    destination?: pino.DestinationStream;
+    scrub?: (line: string) => string;
+  } = {},
+): Logger {
   return pino(
     {
       level: opts.level ?? 'info',
       base: { app: 'qi' },
-      redact: { paths: ['*.password', '*.token', '*.apiKey', '*.secret', ...(opts.redact ?? [])], censor: '[redacted]' },
+      redact: {
+        paths: ['*.password', '*.token', '*.apiKey', '*.secret', ...(opts.redact ?? [])],
+        censor: '[redacted]',
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
       ...(opts.scrub ? { hooks: { streamWrite: opts.scrub } } : {}),
     },

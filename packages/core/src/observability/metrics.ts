@@ -16,15 +16,48 @@ export function createMetrics(registry = new Registry()): QiMetrics {
   const registers = [registry];
   return {
     registry,
-    recordsIn: new Counter({ name: 'qi_records_in_total', help: 'Records read from the source', labelNames: ['pipeline'], registers }),
-    recordsOut: new Counter({ name: 'qi_records_out_total', help: 'Records acknowledged by a target', labelNames: ['pipeline', 'target'], registers }),
-    recordsFailed: new Counter({ name: 'qi_records_failed_total', help: 'Records a target failed to write after retries', labelNames: ['pipeline', 'target'], registers }),
-    recordsDeadLettered: new Counter({ name: 'qi_records_dead_lettered_total', help: 'Records sent to the dead-letter destination', labelNames: ['pipeline', 'target', 'stage'], registers }),
+    recordsIn: new Counter({
+      name: 'qi_records_in_total',
+      help: 'Records read from the source',
+      labelNames: ['pipeline'],
+      registers,
+    }),
+    recordsOut: new Counter({
+      name: 'qi_records_out_total',
+      help: 'Records acknowledged by a target',
+      labelNames: ['pipeline', 'target'],
+      registers,
+    }),
+    recordsFailed: new Counter({
+      name: 'qi_records_failed_total',
+      help: 'Records a target failed to write after retries',
+      labelNames: ['pipeline', 'target'],
+      registers,
+    }),
+    recordsDeadLettered: new Counter({
+      name: 'qi_records_dead_lettered_total',
+      help: 'Records sent to the dead-letter destination',
+      labelNames: ['pipeline', 'target', 'stage'],
+      registers,
+    }),
     batchDuration: new Histogram({
-      name: 'qi_batch_duration_seconds', help: 'Time to write one batch, retries included', labelNames: ['pipeline', 'target'], registers,
+      name: 'qi_batch_duration_seconds',
+      help: 'Time to write one batch, retries included',
+      labelNames: ['pipeline', 'target'],
+      registers,
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
-    retries: new Counter({ name: 'qi_retries_total', help: 'Write attempts retried after a retryable error', labelNames: ['pipeline', 'target'], registers }),
-    breakerState: new Gauge({ name: 'qi_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['pipeline', 'target'], registers }),
+    retries: new Counter({
+      name: 'qi_retries_total',
+      help: 'Write attempts retried after a retryable error',
+      labelNames: ['pipeline', 'target'],
+      registers,
+    }),
+    breakerState: new Gauge({
+      name: 'qi_breaker_state',
+      help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+      labelNames: ['pipeline', 'target'],
+      registers,
+    }),
   };
 }

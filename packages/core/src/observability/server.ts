@@ -8,7 +8,12 @@ export interface HealthReport {
 }
 
 /** /metrics (Prometheus text) and /healthz (200 when healthy, 503 otherwise). */
-export async function startMetricsServer(opts: { port: number; host: string; metrics: QiMetrics; health: () => Promise<HealthReport> }): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startMetricsServer(opts: {
+  port: number;
+  host: string;
+  metrics: QiMetrics;
+  health: () => Promise<HealthReport>;
+}): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     try {
       if (req.url === '/metrics') {
@@ -25,7 +30,9 @@ export async function startMetricsServer(opts: { port: number; host: string; met
       res.writeHead(500).end(String((e as Error).message));
     }
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port, opts.host, resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(opts.port, opts.host, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return { url: `http://${opts.host}:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }

@@ -23,6 +23,10 @@ export function letterFromError(
   };
 }
 
-export function lettersFromRejected(pipeline: string, target: string, rejected: readonly RejectedRecord[]): DeadLetter[] {
+export function lettersFromRejected(
+  pipeline: string,
+  target: string,
+  rejected: readonly RejectedRecord[],
+): DeadLetter[] {
   return rejected.map((r) => letterFromError(pipeline, r.record, r.error, r.stage, target));
 }

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { fileTarget } from '../builtins/file-target';
 import type { Reader, SourceBatch } from '../contracts/reader';
 import type { DeadLetter, Writer } from '../contracts/writer';
-import { fileTarget } from '../builtins/file-target';
 import { CoreErrors, type QiError, qiError, toQiError } from '../errors';
-import type { PreparedPipeline, PluginUse } from '../host/host';
+import type { PluginUse, PreparedPipeline } from '../host/host';
 import type { QiMetrics } from '../observability/metrics';
 import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import { letterFromError, lettersFromRejected } from './dead-letters';
 
 export interface PipelineStats {
@@ -30,19 +30,43 @@ export interface RunOptions {
   stats?: PipelineStats;
 }
 
-export const newStats = (pipeline: string): PipelineStats => ({ pipeline, batches: 0, recordsIn: 0, deadLettered: 0, written: {}, failed: {} });
+export const newStats = (pipeline: string): PipelineStats => ({
+  pipeline,
+  batches: 0,
+  recordsIn: 0,
+  deadLettered: 0,
+  written: {},
+  failed: {},
+});
 
 type Instance<T> = { use: PluginUse; instance: T };
 
-async function instantiate<T>(use: PluginUse, pipeline: string, opts: RunOptions, signal: AbortSignal): Promise<T> {
+async function instantiate<T>(
+  use: PluginUse,
+  pipeline: string,
+  opts: RunOptions,
+  signal: AbortSignal,
+): Promise<T> {
   const ctx: PluginContext = {
-    name: use.name, pipeline, logger: opts.logger.child({ pipeline, plugin: use.resolved.packageName, instance: use.name }),
-    metrics: opts.metrics, signal, apiVersion: PLUGIN_API_VERSION, baseDir: opts.baseDir,
+    name: use.name,
+    pipeline,
+    logger: opts.logger.child({ pipeline, plugin: use.resolved.packageName, instance: use.name }),
+    metrics: opts.metrics,
+    signal,
+    apiVersion: PLUGIN_API_VERSION,
+    baseDir: opts.baseDir,
   };
-  const created = (await use.resolved.plugin.create(use.config as never, ctx)) as unknown as T & { init?: () => Promise<Result<void>> };
+  const created = (await use.resolved.plugin.create(use.config as never, ctx)) as unknown as T & {
+    init?: () => Promise<Result<void>>;
+  };
   if (typeof created.init === 'function') {
     const r = await created.init();
-    if (!r.ok) throw qiError(r.error, `${use.where} (${use.resolved.packageName}) failed to start: ${r.error.message}`, { cause: r.error, context: r.error.context });
+    if (!r.ok)
+      throw qiError(
+        r.error,
+        `${use.where} (${use.resolved.packageName}) failed to start: ${r.error.message}`,
+        { cause: r.error, context: r.error.context },
+      );
   }
   return created;
 }
@@ -70,15 +94,42 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
-    for (const t of p.targets) writers.push({ use: t, instance: await instantiate<Writer>(t, p.name, opts, stop.signal), required: t.required, onError: t.onError });
+    for (const t of p.targets)
+      writers.push({
+        use: t,
+        instance: await instantiate<Writer>(t, p.name, opts, stop.signal),
+        required: t.required,
+        onError: t.onError,
+      });
     const dlqUse: PluginUse = p.deadLetter ?? {
-      where: `pipelines.${p.name}.deadLetter`, name: 'dead-letter',
-      resolved: { plugin: fileTarget as never, packageName: 'file', version: PLUGIN_API_VERSION, location: 'built-in' },
-      config: fileTarget.configSchema.parse({ path: path.join(opts.dataDir, 'dead-letter', `${p.name}.ndjson`), lingerMs: 0 }),
+      where: `pipelines.${p.name}.deadLetter`,
+      name: 'dead-letter',
+      resolved: {
+        plugin: fileTarget as never,
+        packageName: 'file',
+        version: PLUGIN_API_VERSION,
+        location: 'built-in',
+      },
+      config: fileTarget.configSchema.parse({
+        path: path.join(opts.dataDir, 'dead-letter', `${p.name}.ndjson`),
+        lingerMs: 0,
+      }),
     };
     dlq = await instantiate<Writer>(dlqUse, p.name, opts, stop.signal);
-    if (!dlq.publishDeadLetters) throw qiError(CoreErrors.CONFIG, `${dlqUse.where}: ${dlqUse.resolved.packageName} cannot be a dead-letter destination`);
-    log.info({ event: 'pipeline.start', source: p.source.resolved.packageName, targets: p.targets.map((t) => t.name), deadLetter: p.deadLetter?.resolved.packageName ?? (dlqUse.config as { path: string }).path }, `pipeline ${p.name} started`);
+    if (!dlq.publishDeadLetters)
+      throw qiError(
+        CoreErrors.CONFIG,
+        `${dlqUse.where}: ${dlqUse.resolved.packageName} cannot be a dead-letter destination`,
+      );
+    log.info(
+      {
+        event: 'pipeline.start',
+        source: p.source.resolved.packageName,
+        targets: p.targets.map((t) => t.name),
+        deadLetter: p.deadLetter?.resolved.packageName ?? (dlqUse.config as { path: string }).path,
+      },
+      `pipeline ${p.name} started`,
+    );
   } catch (e) {
     await closeAll(reader, writers, dlq, log);
     opts.signal.removeEventListener('abort', onAbort);
@@ -88,17 +139,41 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   const deadLetter = async (letters: DeadLetter[]) => {
     if (letters.length === 0) return;
     const r = await dlq!.publishDeadLetters!(letters);
-    if (!r.ok) throw qiError(r.error, `dead-letter destination failed, stopping so no record is lost: ${r.error.message}`, { cause: r.error });
+    if (!r.ok)
+      throw qiError(
+        r.error,
+        `dead-letter destination failed, stopping so no record is lost: ${r.error.message}`,
+        { cause: r.error },
+      );
     stats.deadLettered += letters.length;
-    for (const l of letters) opts.metrics.recordsDeadLettered.inc({ pipeline: p.name, target: l.target ?? '', stage: l.stage });
-    log.warn({ event: 'pipeline.dead_letter', count: letters.length, first: { code: letters[0]!.code, reason: letters[0]!.reason } }, `${letters.length} record(s) dead-lettered`);
+    for (const l of letters)
+      opts.metrics.recordsDeadLettered.inc({ pipeline: p.name, target: l.target ?? '', stage: l.stage });
+    log.warn(
+      {
+        event: 'pipeline.dead_letter',
+        count: letters.length,
+        first: { code: letters[0]!.code, reason: letters[0]!.reason },
+      },
+      `${letters.length} record(s) dead-lettered`,
+    );
   };
 
   const deliver = async (batch: SourceBatch): Promise<boolean> => {
     try {
       stats.recordsIn += batch.records.length + (batch.invalid?.length ?? 0);
       opts.metrics.recordsIn.inc({ pipeline: p.name }, batch.records.length + (batch.invalid?.length ?? 0));
-      await deadLetter((batch.invalid ?? []).map((i) => letterFromError(p.name, i.record, i.error, i.error.code === CoreErrors.DECODE.code ? 'decode' : 'validation', undefined, i.context)));
+      await deadLetter(
+        (batch.invalid ?? []).map((i) =>
+          letterFromError(
+            p.name,
+            i.record,
+            i.error,
+            i.error.code === CoreErrors.DECODE.code ? 'decode' : 'validation',
+            undefined,
+            i.context,
+          ),
+        ),
+      );
       if (batch.records.length === 0) return true;
       const required: Promise<void>[] = [];
       for (const w of writers) {
@@ -111,11 +186,24 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           }
           stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + batch.records.length;
           if (w.onError === 'dead-letter') {
-            await deadLetter(batch.records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)));
+            await deadLetter(
+              batch.records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
+            );
           } else if (w.onError === 'skip-target') {
-            log.error({ event: 'pipeline.target_skipped', target: w.use.name, code: r.error.code, err: r.error.message }, `target ${w.use.name} dropped a batch of ${batch.records.length} (onError: skip-target)`);
+            log.error(
+              {
+                event: 'pipeline.target_skipped',
+                target: w.use.name,
+                code: r.error.code,
+                err: r.error.message,
+              },
+              `target ${w.use.name} dropped a batch of ${batch.records.length} (onError: skip-target)`,
+            );
           } else {
-            throw qiError(r.error, `target ${w.use.name} failed: ${r.error.message}`, { cause: r.error, context: r.error.context });
+            throw qiError(r.error, `target ${w.use.name} failed: ${r.error.message}`, {
+              cause: r.error,
+              context: r.error.context,
+            });
           }
         })();
         if (w.required) required.push(done);
@@ -130,9 +218,13 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   };
 
   // on stop, buffered records are written now rather than after their linger time
-  stop.signal.addEventListener('abort', () => {
-    for (const w of writers) void w.instance.flush();
-  }, { once: true });
+  stop.signal.addEventListener(
+    'abort',
+    () => {
+      for (const w of writers) void w.instance.flush();
+    },
+    { once: true },
+  );
   const inflight = new Set<Promise<unknown>>();
   let ackChain: Promise<boolean> = Promise.resolve(true);
   try {
@@ -146,7 +238,11 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           await batch.ack?.();
           return true;
         } catch (e) {
-          fail(qiError(toQiError(e), `source could not commit its position: ${(e as Error).message}`, { cause: e }));
+          fail(
+            qiError(toQiError(e), `source could not commit its position: ${(e as Error).message}`, {
+              cause: e,
+            }),
+          );
           return false;
         }
       });
@@ -162,18 +258,37 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   await Promise.allSettled(inflight);
   const closeErr = await closeAll(reader, writers, dlq, log);
   opts.signal.removeEventListener('abort', onAbort);
-  log.info({ event: 'pipeline.stop', batches: stats.batches, recordsIn: stats.recordsIn, deadLettered: stats.deadLettered, written: stats.written, failed: stats.failed, error: fatal?.message }, `pipeline ${p.name} stopped`);
+  log.info(
+    {
+      event: 'pipeline.stop',
+      batches: stats.batches,
+      recordsIn: stats.recordsIn,
+      deadLettered: stats.deadLettered,
+      written: stats.written,
+      failed: stats.failed,
+      error: fatal?.message,
+    },
+    `pipeline ${p.name} stopped`,
+  );
   if (fatal) return err(fatal);
   if (closeErr) return err(closeErr);
   return ok(stats);
 }
 
 /** Drain and close: writers flush, then everything closes once. */
-async function closeAll(reader: Reader | undefined, writers: Array<Instance<Writer>>, dlq: Writer | undefined, log: Logger): Promise<QiError | undefined> {
+async function closeAll(
+  reader: Reader | undefined,
+  writers: Array<Instance<Writer>>,
+  dlq: Writer | undefined,
+  log: Logger,
+): Promise<QiError | undefined> {
   let first: QiError | undefined;
   const note = (what: string, r: Result<void>) => {
     if (!r.ok) {
-      log.error({ event: 'pipeline.close_failed', what, code: r.error.code, err: r.error.message }, `${what} failed to close cleanly`);
+      log.error(
+        { event: 'pipeline.close_failed', what, code: r.error.code, err: r.error.message },
+        `${what} failed to close cleanly`,
+      );
       first ??= r.error;
     }
   };

@@ -7,16 +7,23 @@ import { naturalKey, parseRecord } from '../dsl/validate';
  * records, so tests compare field by field: decimals as canonical strings,
  * timestamps as ISO strings.
  */
-export function normalizeRecords(rows: readonly unknown[], specs: RecordSpecs = RECORD_SPECS): MarketRecord[] {
+export function normalizeRecords(
+  rows: readonly unknown[],
+  specs: RecordSpecs = RECORD_SPECS,
+): MarketRecord[] {
   return rows.map((row, i) => {
     const r = parseRecord(row, specs);
-    if (!r.ok) throw new Error(`row ${i} read back from the destination is not a valid record: ${r.error.message}`);
+    if (!r.ok)
+      throw new Error(`row ${i} read back from the destination is not a valid record: ${r.error.message}`);
     return r.value;
   });
 }
 
 /** Indexes records by natural key; duplicates throw (they would mean a non-idempotent write). */
-export function byNaturalKey(records: readonly MarketRecord[], specs: RecordSpecs = RECORD_SPECS): Map<string, MarketRecord> {
+export function byNaturalKey(
+  records: readonly MarketRecord[],
+  specs: RecordSpecs = RECORD_SPECS,
+): Map<string, MarketRecord> {
   const map = new Map<string, MarketRecord>();
   for (const r of records) {
     const k = `${r.kind}|${naturalKey(r, specs)}`;
@@ -27,7 +34,11 @@ export function byNaturalKey(records: readonly MarketRecord[], specs: RecordSpec
 }
 
 /** Field-by-field differences between what was sent and what came back. */
-export function diffRecords(sent: MarketRecord, got: MarketRecord, specs: RecordSpecs = RECORD_SPECS): string[] {
+export function diffRecords(
+  sent: MarketRecord,
+  got: MarketRecord,
+  specs: RecordSpecs = RECORD_SPECS,
+): string[] {
   const diffs: string[] = [];
   for (const f of fieldsOf(specs[sent.kind])) {
     const a = (sent as Record<string, unknown>)[f.name] ?? null;

@@ -7,13 +7,18 @@ const BASE_TS = Date.parse('2026-01-01T00:00:00.000Z');
 export function samplePrice(i: number, overrides: Partial<PriceInput> = {}): PriceInput {
   const coin = COINS[i % COINS.length]!;
   return {
-    kind: 'price', coin_id: coin, symbol: coin.slice(0, 3), exchange: 'aggregate', vs_currency: 'usd',
+    kind: 'price',
+    coin_id: coin,
+    symbol: coin.slice(0, 3),
+    exchange: 'aggregate',
+    vs_currency: 'usd',
     price: `${(i % 97) + 1}.${String(i).padStart(6, '0')}`,
     market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
     volume_24h: `${12_345_678 + i}.25`,
     change_24h_pct: i % 7 === 0 ? null : '-1.25',
     ts: new Date(BASE_TS + Math.floor(i / COINS.length) * 1000).toISOString(),
-    source: 'testkit', attribution: 'Test data',
+    source: 'testkit',
+    attribution: 'Test data',
     ...overrides,
   };
 }
@@ -21,39 +26,67 @@ export function samplePrice(i: number, overrides: Partial<PriceInput> = {}): Pri
 export function sampleOhlcv(i: number, overrides: Partial<OhlcvInput> = {}): OhlcvInput {
   const coin = COINS[i % COINS.length]!;
   return {
-    kind: 'ohlcv', coin_id: coin, exchange: 'aggregate', vs_currency: 'usd', interval: '30m',
+    kind: 'ohlcv',
+    coin_id: coin,
+    exchange: 'aggregate',
+    vs_currency: 'usd',
+    interval: '30m',
     ts: new Date(BASE_TS + Math.floor(i / COINS.length) * 1_800_000).toISOString(),
-    open: '100.5', high: `${101 + (i % 10)}.75`, low: '99.125', close: '100.0000001', volume: i % 2 ? null : '12.5',
-    source: 'testkit', attribution: 'Test data',
+    open: '100.5',
+    high: `${101 + (i % 10)}.75`,
+    low: '99.125',
+    close: '100.0000001',
+    volume: i % 2 ? null : '12.5',
+    source: 'testkit',
+    attribution: 'Test data',
     ...overrides,
   };
 }
 
 export function sampleAnalytics(i: number, overrides: Partial<AnalyticsInput> = {}): AnalyticsInput {
   return {
-    kind: 'analytics', vs_currency: 'usd',
-    total_market_cap: `${3_456_789_012_345 + i}.12`, total_volume: `${98_765_432_109 + i}.5`,
-    btc_dominance_pct: '56.7891', eth_dominance_pct: '12.3456', market_cap_change_24h_pct: i % 3 ? '-0.42' : null,
-    active_cryptocurrencies: 15_000 + i, markets: 1200,
+    kind: 'analytics',
+    vs_currency: 'usd',
+    total_market_cap: `${3_456_789_012_345 + i}.12`,
+    total_volume: `${98_765_432_109 + i}.5`,
+    btc_dominance_pct: '56.7891',
+    eth_dominance_pct: '12.3456',
+    market_cap_change_24h_pct: i % 3 ? '-0.42' : null,
+    active_cryptocurrencies: 15_000 + i,
+    markets: 1200,
     ts: new Date(BASE_TS + i * 600_000).toISOString(),
-    source: 'testkit', attribution: 'Test data',
+    source: 'testkit',
+    attribution: 'Test data',
     ...overrides,
   };
 }
 
 export function sampleLevel1(i: number, overrides: Partial<Level1Input> = {}): Level1Input {
   return {
-    kind: 'level1', exchange: ['binance', 'kraken', 'coinbase'][i % 3]!, base: 'BTC', quote: 'USDT', coin_id: 'bitcoin',
-    bid: `${60_000 + i}.1`, ask: `${60_000 + i}.2`, bid_size: '0.5', ask_size: '1.25', last: `${60_000 + i}.15`,
-    spread_pct: '0.0002', volume_24h: null,
+    kind: 'level1',
+    exchange: ['binance', 'kraken', 'coinbase'][i % 3]!,
+    base: 'BTC',
+    quote: 'USDT',
+    coin_id: 'bitcoin',
+    bid: `${60_000 + i}.1`,
+    ask: `${60_000 + i}.2`,
+    bid_size: '0.5',
+    ask_size: '1.25',
+    last: `${60_000 + i}.15`,
+    spread_pct: '0.0002',
+    volume_24h: null,
     ts: new Date(BASE_TS + Math.floor(i / 3) * 1000).toISOString(),
-    source: 'testkit', attribution: 'Test data',
+    source: 'testkit',
+    attribution: 'Test data',
     ...overrides,
   };
 }
 
 export const SAMPLERS: Record<RecordKind, (i: number) => unknown> = {
-  price: samplePrice, ohlcv: sampleOhlcv, analytics: sampleAnalytics, level1: sampleLevel1,
+  price: samplePrice,
+  ohlcv: sampleOhlcv,
+  analytics: sampleAnalytics,
+  level1: sampleLevel1,
 };
 
 export function sampleRecords(kind: RecordKind, count: number, start = 0): unknown[] {
@@ -61,4 +94,9 @@ export function sampleRecords(kind: RecordKind, count: number, start = 0): unkno
 }
 
 /** Prices at the edges of what Qi must carry exactly. */
-export const EXTREME_PRICES = ['0.000000001234', '0.000000000001', '1234567890123.45678', '999999999999999.999999999999'];
+export const EXTREME_PRICES = [
+  '0.000000001234',
+  '0.000000000001',
+  '1234567890123.45678',
+  '999999999999999.999999999999',
+];

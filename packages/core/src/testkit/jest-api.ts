@@ -6,6 +6,7 @@ interface TestApi {
   it: ((name: string, fn: () => unknown, timeout?: number) => void) & {
     each: <T>(cases: readonly T[]) => (name: string, fn: (c: T) => unknown, timeout?: number) => void;
   };
+  // biome-ignore lint/suspicious/noExplicitAny: the runner's matcher type is its own
   expect: ((v: unknown) => any) & Fn;
   beforeEach: (fn: () => unknown, timeout?: number) => void;
   afterEach: (fn: () => unknown, timeout?: number) => void;
@@ -15,7 +16,9 @@ interface TestApi {
 export function testApi(): TestApi {
   const g = globalThis as unknown as Partial<TestApi>;
   if (!g.describe || !g.it || !g.expect) {
-    throw new Error('@qi/core/testkit needs the test runner globals describe/it/expect (jest, or vitest with globals: true)');
+    throw new Error(
+      '@qi/core/testkit needs the test runner globals describe/it/expect (jest, or vitest with globals: true)',
+    );
   }
   return g as TestApi;
 }

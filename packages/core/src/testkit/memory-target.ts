@@ -7,7 +7,9 @@ import { qiError } from '../errors';
  * An in-memory destination for tests: upserts by natural key like a real
  * idempotent target, and can be told to fail (retryable or not) on demand.
  */
-export function createMemoryHandler(opts: { failTimes?: number; retryable?: boolean; rejectIf?: (r: MarketRecord) => string | undefined } = {}) {
+export function createMemoryHandler(
+  opts: { failTimes?: number; retryable?: boolean; rejectIf?: (r: MarketRecord) => string | undefined } = {},
+) {
   const rows = new Map<string, MarketRecord>();
   const deadLetters: DeadLetter[] = [];
   let failuresLeft = opts.failTimes ?? 0;
@@ -39,5 +41,13 @@ export function createMemoryHandler(opts: { failTimes?: number; retryable?: bool
     },
     async close() {},
   };
-  return { handler, rows, deadLetters, calls, setFailures: (n: number) => { failuresLeft = n; } };
+  return {
+    handler,
+    rows,
+    deadLetters,
+    calls,
+    setFailures: (n: number) => {
+      failuresLeft = n;
+    },
+  };
 }

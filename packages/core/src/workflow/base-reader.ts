@@ -1,11 +1,25 @@
 import type { Logger } from 'pino';
-import type { Level1Query, OhlcvQuery, Reader, ReaderHandler, SourceBatch, StreamOptions } from '../contracts/reader';
-import type { AnalyticsRecord, Level1Record, MarketRecord, OhlcvRecord, PriceRecord, RecordKind } from '../dsl/records';
+import type {
+  Level1Query,
+  OhlcvQuery,
+  Reader,
+  ReaderHandler,
+  SourceBatch,
+  StreamOptions,
+} from '../contracts/reader';
+import type {
+  AnalyticsRecord,
+  Level1Record,
+  MarketRecord,
+  OhlcvRecord,
+  PriceRecord,
+  RecordKind,
+} from '../dsl/records';
 import { RECORD_SPECS, type RecordSpecs } from '../dsl/specs';
 import { parseRecord, parseRecordOfKind } from '../dsl/validate';
-import { CoreErrors, type QiError, isQiError, qiError, toQiError } from '../errors';
+import { CoreErrors, isQiError, type QiError, qiError, toQiError } from '../errors';
 import { silentLogger } from '../observability/logger';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER } from './breaker';
 import { type Clock, realClock } from './clock';
 import { DEFAULT_RETRY, type RetryPolicy, retry } from './retry';
@@ -65,11 +79,21 @@ export class BaseReader implements Reader {
     const r = await this.getCurrentPrices([coinId], vsCurrency);
     if (!r.ok) return r;
     const found = r.value.find((p) => p.coin_id === coinId);
-    return found ? ok(found) : err(qiError({ code: 'QI_NOT_FOUND', category: 'not-found', retryable: false }, `no price for coin "${coinId}" in ${vsCurrency}`, { context: { coinId } }));
+    return found
+      ? ok(found)
+      : err(
+          qiError(
+            { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
+            `no price for coin "${coinId}" in ${vsCurrency}`,
+            { context: { coinId } },
+          ),
+        );
   }
 
   getCurrentPrices(coinIds: readonly string[], vsCurrency = 'usd'): Promise<Result<PriceRecord[]>> {
-    return this.query('price', 'getCurrentPrices', (h) => h.getCurrentPrices?.(coinIds, vsCurrency)) as Promise<Result<PriceRecord[]>>;
+    return this.query('price', 'getCurrentPrices', (h) =>
+      h.getCurrentPrices?.(coinIds, vsCurrency),
+    ) as Promise<Result<PriceRecord[]>>;
   }
 
   getOHLCV(query: OhlcvQuery): Promise<Result<OhlcvRecord[]>> {
@@ -88,15 +112,27 @@ export class BaseReader implements Reader {
     return this.query('level1', 'getLevel1', (h) => h.getLevel1?.(query)) as Promise<Result<Level1Record[]>>;
   }
 
-  private async query(kind: RecordKind, method: keyof ReaderHandler, call: (h: ReaderHandler) => Promise<unknown[] | undefined> | undefined): Promise<Result<MarketRecord[]>> {
+  private async query(
+    kind: RecordKind,
+    method: keyof ReaderHandler,
+    call: (h: ReaderHandler) => Promise<unknown[] | undefined> | undefined,
+  ): Promise<Result<MarketRecord[]>> {
     if (typeof this.handler[method] !== 'function') {
-      return err(qiError(CoreErrors.NOT_SUPPORTED, `source ${this.name} does not support ${method}`, { context: { method } }));
+      return err(
+        qiError(CoreErrors.NOT_SUPPORTED, `source ${this.name} does not support ${method}`, {
+          context: { method },
+        }),
+      );
     }
     const init = await this.init();
     if (!init.ok) return init;
     try {
       const raw = await retry(
-        () => this.breaker.execute(async () => (await call(this.handler)) ?? [], (e) => this.classify(e)),
+        () =>
+          this.breaker.execute(
+            async () => (await call(this.handler)) ?? [],
+            (e) => this.classify(e),
+          ),
         (e) => this.classify(e),
         this.retryPolicy,
         { clock: this.clock },
@@ -143,7 +179,10 @@ export class BaseReader implements Reader {
   async health(): Promise<{ ok: boolean; details: Record<string, unknown> }> {
     try {
       const details = (await this.handler.health?.()) ?? {};
-      return { ok: this.breaker.state !== 'open' && details.ok !== false, details: { breaker: this.breaker.state, ...details } };
+      return {
+        ok: this.breaker.state !== 'open' && details.ok !== false,
+        details: { breaker: this.breaker.state, ...details },
+      };
     } catch (e) {
       return { ok: false, details: { error: this.classify(e).message } };
     }

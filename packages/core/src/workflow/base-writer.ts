@@ -1,12 +1,19 @@
 import type { Logger } from 'pino';
-import type { DeadLetter, HealthStatus, PublishReport, RejectedRecord, Writer, WriterHandler } from '../contracts/writer';
+import type {
+  DeadLetter,
+  HealthStatus,
+  PublishReport,
+  RejectedRecord,
+  Writer,
+  WriterHandler,
+} from '../contracts/writer';
 import type { MarketRecord, RecordKind, RecordOfKind } from '../dsl/records';
 import { RECORD_SPECS, type RecordSpecs } from '../dsl/specs';
 import { parseRecord, parseRecordOfKind } from '../dsl/validate';
-import { CoreErrors, type QiError, isQiError, qiError, toQiError } from '../errors';
+import { CoreErrors, isQiError, type QiError, qiError, toQiError } from '../errors';
 import { silentLogger } from '../observability/logger';
 import type { QiMetrics } from '../observability/metrics';
-import { type Result, err, ok } from '../result';
+import { err, ok, type Result } from '../result';
 import { type BreakerOptions, CircuitBreaker, DEFAULT_BREAKER } from './breaker';
 import { type Clock, realClock } from './clock';
 import { DEFAULT_RETRY, type RetryPolicy, retry } from './retry';
@@ -110,19 +117,36 @@ export class BaseWriter implements Writer {
     return this.initPromise;
   }
 
-  publishPrice(r: unknown) { return this.publishKind('price', [r]); }
-  publishPrices(rs: readonly unknown[]) { return this.publishKind('price', rs); }
-  publishOHLCV(r: unknown) { return this.publishKind('ohlcv', [r]); }
-  publishOHLCVBatch(rs: readonly unknown[]) { return this.publishKind('ohlcv', rs); }
-  publishAnalytics(r: unknown) { return this.publishKind('analytics', [r]); }
-  publishLevel1(r: unknown) { return this.publishKind('level1', [r]); }
-  publishBatch(rs: readonly unknown[]) { return this.publish(rs, (r) => parseRecord(r, this.specs)); }
+  publishPrice(r: unknown) {
+    return this.publishKind('price', [r]);
+  }
+  publishPrices(rs: readonly unknown[]) {
+    return this.publishKind('price', rs);
+  }
+  publishOHLCV(r: unknown) {
+    return this.publishKind('ohlcv', [r]);
+  }
+  publishOHLCVBatch(rs: readonly unknown[]) {
+    return this.publishKind('ohlcv', rs);
+  }
+  publishAnalytics(r: unknown) {
+    return this.publishKind('analytics', [r]);
+  }
+  publishLevel1(r: unknown) {
+    return this.publishKind('level1', [r]);
+  }
+  publishBatch(rs: readonly unknown[]) {
+    return this.publish(rs, (r) => parseRecord(r, this.specs));
+  }
 
   private publishKind(kind: RecordKind, rs: readonly unknown[]) {
     return this.publish(rs, (r) => parseRecordOfKind(kind, r, this.specs));
   }
 
-  private async publish(inputs: readonly unknown[], parse: (r: unknown) => Result<MarketRecord>): Promise<Result<PublishReport>> {
+  private async publish(
+    inputs: readonly unknown[],
+    parse: (r: unknown) => Result<MarketRecord>,
+  ): Promise<Result<PublishReport>> {
     if (this.closed) return err(qiError(CoreErrors.CLOSED, `writer ${this.name} is closed`));
     const init = await this.init();
     if (!init.ok) return init;
@@ -162,7 +186,11 @@ export class BaseWriter implements Writer {
       const chunk = lane.buffer.splice(0, this.batch.size);
       const run = () => this.withPermit(() => this.writeChunk(lane.kind, chunk));
       // concurrency 1: batches of a kind are written strictly in order
-      const p = this.batch.concurrency <= 1 ? (lane.tail = lane.tail.then(run)) : run();
+      let p: Promise<void>;
+      if (this.batch.concurrency <= 1) {
+        lane.tail = lane.tail.then(run);
+        p = lane.tail;
+      } else p = run();
       this.inflight.add(p);
       void p.finally(() => this.inflight.delete(p));
     }
@@ -172,7 +200,8 @@ export class BaseWriter implements Writer {
   }
 
   private async withPermit(fn: () => Promise<void>): Promise<void> {
-    while (this.running >= Math.max(1, this.batch.concurrency)) await new Promise<void>((r) => this.waiting.push(r));
+    while (this.running >= Math.max(1, this.batch.concurrency))
+      await new Promise<void>((r) => this.waiting.push(r));
     this.running++;
     try {
       await fn();
@@ -188,14 +217,21 @@ export class BaseWriter implements Writer {
     const records = chunk.map((e) => e.record) as RecordOfKind<typeof kind>[];
     try {
       const outcome = await retry(
-        () => this.breaker.execute(() => this.handler.writeBatch(kind, records), (e) => this.classify(e)),
+        () =>
+          this.breaker.execute(
+            () => this.handler.writeBatch(kind, records),
+            (e) => this.classify(e),
+          ),
         (e) => this.classify(e),
         this.retryPolicy,
         {
           clock: this.clock,
           signal: this.abort.signal,
           onRetry: (error, attempt, delayMs) => {
-            this.logger.warn({ event: 'writer.retry', kind, attempt, delayMs, code: error.code, err: error.message }, `retrying ${kind} batch of ${chunk.length}`);
+            this.logger.warn(
+              { event: 'writer.retry', kind, attempt, delayMs, code: error.code, err: error.message },
+              `retrying ${kind} batch of ${chunk.length}`,
+            );
             this.safe(() => this.metrics?.retries.inc(this.labels));
           },
         },
@@ -210,7 +246,10 @@ export class BaseWriter implements Writer {
         this.metrics?.recordsOut.inc(this.labels, chunk.length - rejectedAt.size);
         this.metrics?.batchDuration.observe(this.labels, (this.clock.now() - started) / 1000);
       });
-      this.logger.debug({ event: 'writer.batch.written', kind, records: chunk.length, rejected: rejectedAt.size }, 'batch written');
+      this.logger.debug(
+        { event: 'writer.batch.written', kind, records: chunk.length, rejected: rejectedAt.size },
+        'batch written',
+      );
     } catch (e) {
       const error = this.classify(e);
       const dataError = !error.retryable && (error.category === 'data' || error.category === 'validation');
@@ -224,7 +263,10 @@ export class BaseWriter implements Writer {
         chunk[0]!.ticket.reject(chunk[0]!.record, error);
         return;
       }
-      this.logger.error({ event: 'writer.batch.failed', kind, records: chunk.length, code: error.code, err: error.message }, `failed to write ${kind} batch`);
+      this.logger.error(
+        { event: 'writer.batch.failed', kind, records: chunk.length, code: error.code, err: error.message },
+        `failed to write ${kind} batch`,
+      );
       this.safe(() => this.metrics?.recordsFailed.inc(this.labels, chunk.length));
       for (const entry of chunk) entry.ticket.fail(error);
     }
@@ -254,7 +296,12 @@ export class BaseWriter implements Writer {
     const init = await this.init();
     if (!init.ok) return init;
     try {
-      await retry(() => this.handler.writeDeadLetters!(letters), (e) => this.classify(e), this.retryPolicy, { clock: this.clock, signal: this.abort.signal });
+      await retry(
+        () => this.handler.writeDeadLetters!(letters),
+        (e) => this.classify(e),
+        this.retryPolicy,
+        { clock: this.clock, signal: this.abort.signal },
+      );
       return ok(undefined);
     } catch (e) {
       return err(this.classify(e));

@@ -12,7 +12,11 @@ export interface BreakerOptions {
   successThreshold: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, resetTimeoutMs: 10_000, successThreshold: 1 };
+export const DEFAULT_BREAKER: BreakerOptions = {
+  failureThreshold: 5,
+  resetTimeoutMs: 10_000,
+  successThreshold: 1,
+};
 
 /**
  * closed → (N consecutive failures) → open → (resetTimeout) → half-open →
@@ -33,7 +37,8 @@ export class CircuitBreaker {
   ) {}
 
   get state(): BreakerState {
-    if (this.state_ === 'open' && this.clock.now() - this.openedAt >= this.opts.resetTimeoutMs) this.transition('half-open');
+    if (this.state_ === 'open' && this.clock.now() - this.openedAt >= this.opts.resetTimeoutMs)
+      this.transition('half-open');
     return this.state_;
   }
 
@@ -59,10 +64,14 @@ export class CircuitBreaker {
 
   private openError(): QiError {
     const left = Math.max(0, this.opts.resetTimeoutMs - (this.clock.now() - this.openedAt));
-    return qiError(CoreErrors.BREAKER_OPEN, `circuit breaker is open after ${this.failures} consecutive failures; next trial in ${left} ms`, {
-      retryAfterMs: Math.max(left, 1),
-      context: { failures: this.failures },
-    });
+    return qiError(
+      CoreErrors.BREAKER_OPEN,
+      `circuit breaker is open after ${this.failures} consecutive failures; next trial in ${left} ms`,
+      {
+        retryAfterMs: Math.max(left, 1),
+        context: { failures: this.failures },
+      },
+    );
   }
 
   private onSuccess(): void {

@@ -1,4 +1,4 @@
-import { CoreErrors, type QiError, isProgrammerError, qiError } from '../errors';
+import { CoreErrors, isProgrammerError, type QiError, qiError } from '../errors';
 import { type Clock, realClock } from './clock';
 
 export interface RetryPolicy {
@@ -11,9 +11,19 @@ export interface RetryPolicy {
   jitter: boolean;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 10_000, factor: 2, jitter: true };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 10,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  factor: 2,
+  jitter: true,
+};
 
-export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (attempt - 1));
   return policy.jitter ? Math.round(base * (0.5 + random() / 2)) : base;
 }
@@ -49,7 +59,11 @@ export async function retry<T>(
       }
       if (opts.signal?.aborted) throw error;
       let delay = backoffDelay(policy, attempt, opts.random);
-      if (error.retryAfterMs !== undefined) delay = Math.min(Math.max(delay, error.retryAfterMs), Math.max(policy.maxDelayMs, error.retryAfterMs));
+      if (error.retryAfterMs !== undefined)
+        delay = Math.min(
+          Math.max(delay, error.retryAfterMs),
+          Math.max(policy.maxDelayMs, error.retryAfterMs),
+        );
       opts.onRetry?.(error, attempt, delay);
       try {
         await clock.sleep(delay, opts.signal);

@@ -1,6 +1,6 @@
-import type { QiError } from '../errors';
 import type { PublishReport, RejectedRecord } from '../contracts/writer';
-import { type Result, err, ok } from '../result';
+import type { QiError } from '../errors';
+import { err, ok, type Result } from '../result';
 
 /** Tracks the records of one publish call across the batches they land in. */
 export class Ticket {

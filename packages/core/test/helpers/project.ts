@@ -7,7 +7,10 @@ export const REPO = path.resolve(__dirname, '../../../..');
 export const QI_BIN = path.join(REPO, 'packages/core/bin/qi.cjs');
 
 /** A throwaway user project OUTSIDE the workspace, with @qi/core linked into its node_modules. */
-export function makeProject(files: Record<string, string>, opts: { linkCore?: boolean } = {}): { dir: string; cleanup: () => void } {
+export function makeProject(
+  files: Record<string, string>,
+  opts: { linkCore?: boolean } = {},
+): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qi-project-'));
   if (opts.linkCore !== false) {
     mkdirSync(path.join(dir, 'node_modules/@qi'), { recursive: true });
@@ -28,12 +31,23 @@ export interface Ran {
 }
 
 /** Runs the built qi CLI with the project's Node. */
-export function runQi(args: string[], opts: SpawnOptions & { input?: string } = {}): Promise<Ran> & { child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, [QI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...opts, env: { ...process.env, ...opts.env } });
+export function runQi(
+  args: string[],
+  opts: SpawnOptions & { input?: string } = {},
+): Promise<Ran> & { child: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, [QI_BIN, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...opts,
+    env: { ...process.env, ...opts.env },
+  });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   if (opts.input !== undefined) child.stdin!.end(opts.input);
   else child.stdin!.end();
   const done = new Promise<Ran>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
@@ -41,9 +55,18 @@ export function runQi(args: string[], opts: SpawnOptions & { input?: string } = 
 }
 
 /** A CommonJS plugin package, as a stranger would publish it, written against @qi/core's public API. */
-export function pluginPackage(name: string, body: string, extra: Record<string, unknown> = {}): Record<string, string> {
+export function pluginPackage(
+  name: string,
+  body: string,
+  extra: Record<string, unknown> = {},
+): Record<string, string> {
   return {
-    [`node_modules/${name}/package.json`]: JSON.stringify({ name, version: '1.2.3', main: 'index.js', ...extra }),
+    [`node_modules/${name}/package.json`]: JSON.stringify({
+      name,
+      version: '1.2.3',
+      main: 'index.js',
+      ...extra,
+    }),
     [`node_modules/${name}/index.js`]: body,
   };
 }

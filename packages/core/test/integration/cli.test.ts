@@ -5,7 +5,8 @@ import { makeProject, pluginPackage, runQi } from '../helpers/project';
 
 // These tests run the BUILT CLI (packages/core/dist), as a user would.
 beforeAll(() => {
-  if (!existsSync(path.join(__dirname, '../../dist/cli.cjs'))) throw new Error('packages/core is not built: run pnpm build first');
+  if (!existsSync(path.join(__dirname, '../../dist/cli.cjs')))
+    throw new Error('packages/core is not built: run pnpm build first');
 });
 
 const uppercaseTarget = `
@@ -27,7 +28,17 @@ module.exports = definePlugin({
 });`;
 
 const sample = (n: number) =>
-  Array.from({ length: n }, (_, i) => JSON.stringify({ kind: 'price', coin_id: `coin${i}`, symbol: 'c', price: `${i}.5`, ts: 1767225600000 + i, source: 's', attribution: 'a' })).join('\n') + '\n';
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify({
+      kind: 'price',
+      coin_id: `coin${i}`,
+      symbol: 'c',
+      price: `${i}.5`,
+      ts: 1767225600000 + i,
+      source: 's',
+      attribution: 'a',
+    }),
+  ).join('\n') + '\n';
 
 describe('qi CLI', () => {
   it('qi validate reports every problem at once with its exact path and what was expected, exit 2', async () => {
@@ -41,12 +52,21 @@ describe('qi CLI', () => {
       const again = await runQi(['validate'], { cwd: p.dir, env: { BATCH: 'ten' } });
       expect(again.code).toBe(2);
       // fix the first problem: the others are still all reported
-      const fixed = makeProject({ 'qi.config.yaml': readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8').replace('maxInFlight: many', 'maxInFlight: 2') });
+      const fixed = makeProject({
+        'qi.config.yaml': readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8').replace(
+          'maxInFlight: many',
+          'maxInFlight: 2',
+        ),
+      });
       try {
         const r2 = await runQi(['validate'], { cwd: fixed.dir });
         expect(r2.code).toBe(2);
-        expect(r2.stderr).toContain('pipelines.prices.targets[1].with.batchSize: expected number, received string');
-        expect(r2.stderr).toContain('pipelines.prices.targets[2].use: plugin "@qi/target-nope" is not installed');
+        expect(r2.stderr).toContain(
+          'pipelines.prices.targets[1].with.batchSize: expected number, received string',
+        );
+        expect(r2.stderr).toContain(
+          'pipelines.prices.targets[2].use: plugin "@qi/target-nope" is not installed',
+        );
         expect(r2.stderr).toContain('npm install @qi/target-nope');
       } finally {
         fixed.cleanup();
@@ -57,7 +77,10 @@ describe('qi CLI', () => {
   });
 
   it('coerces ${VAR} numbers and accepts a valid config, exit 0', async () => {
-    const p = makeProject({ 'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: file, with: { path: out.ndjson, batchSize: "${BATCH:-250}" } }]\n' });
+    const p = makeProject({
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: file, with: { path: out.ndjson, batchSize: "${BATCH:-250}" } }]\n',
+    });
     try {
       const r = await runQi(['validate'], { cwd: p.dir });
       expect(r.stderr).toBe('');
@@ -70,17 +93,25 @@ describe('qi CLI', () => {
 
   it('refuses a plugin built for another API version, naming both versions, and a package that is not a plugin', async () => {
     const p = makeProject({
-      ...pluginPackage('qi-plugin-future', `const { definePlugin } = require('@qi/core'); const { z } = require('@qi/core');
-        module.exports = definePlugin({ name: 'qi-plugin-future', kind: 'target', apiVersion: '^2.0.0', configSchema: z.object({}), create() {} });`),
+      ...pluginPackage(
+        'qi-plugin-future',
+        `const { definePlugin } = require('@qi/core'); const { z } = require('@qi/core');
+        module.exports = definePlugin({ name: 'qi-plugin-future', kind: 'target', apiVersion: '^2.0.0', configSchema: z.object({}), create() {} });`,
+      ),
       ...pluginPackage('left-pad-ish', 'module.exports = { pad: (s) => s };'),
-      'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: qi-plugin-future }, { use: left-pad-ish }, { use: file, with: { path: o } }]\n    deadLetter: { use: file, with: { path: d } }\n  q:\n    source: { use: stdout }\n    targets: [{ use: stdout }]\n',
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: qi-plugin-future }, { use: left-pad-ish }, { use: file, with: { path: o } }]\n    deadLetter: { use: file, with: { path: d } }\n  q:\n    source: { use: stdout }\n    targets: [{ use: stdout }]\n',
     });
     try {
       const r = await runQi(['validate'], { cwd: p.dir });
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/targets\[0\]\.use: plugin "qi-plugin-future" requires Qi plugin API \^2\.0\.0, but this @qi\/core provides plugin API 1\.0\.0/);
+      expect(r.stderr).toMatch(
+        /targets\[0\]\.use: plugin "qi-plugin-future" requires Qi plugin API \^2\.0\.0, but this @qi\/core provides plugin API 1\.0\.0/,
+      );
       expect(r.stderr).toContain('targets[1].use: package "left-pad-ish" is not a Qi plugin');
-      expect(r.stderr).toContain('pipelines.q.source.use: plugin "stdout" is a target, but it is used as a source');
+      expect(r.stderr).toContain(
+        'pipelines.q.source.use: plugin "stdout" is a target, but it is used as a source',
+      );
     } finally {
       p.cleanup();
     }
@@ -90,13 +121,16 @@ describe('qi CLI', () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),
       'in.ndjson': sample(7),
-      'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
     });
     try {
       const r = await runQi(['run', '--once'], { cwd: p.dir });
       expect(r.stderr).not.toContain('"level":50');
       expect(r.code).toBe(0);
-      expect(readFileSync(path.join(p.dir, 'out.txt'), 'utf8').trim().split('\n')).toEqual(Array.from({ length: 7 }, (_, i) => `COIN${i}`));
+      expect(readFileSync(path.join(p.dir, 'out.txt'), 'utf8').trim().split('\n')).toEqual(
+        Array.from({ length: 7 }, (_, i) => `COIN${i}`),
+      );
       const list = await runQi(['plugins', '--json'], { cwd: p.dir });
       const rows = JSON.parse(list.stdout) as Array<{ name: string; version: string; location: string }>;
       const upper = rows.find((x) => x.name === 'qi-plugin-upper')!;
@@ -109,17 +143,45 @@ describe('qi CLI', () => {
 
   it('delivers the valid records of a batch and dead-letters the invalid one with its reason', async () => {
     const lines = sample(5).trim().split('\n');
-    lines.splice(2, 0, JSON.stringify({ kind: 'price', coin_id: 'bad', symbol: 'b', price: 'NaN-ish', ts: 1767225600000, source: 's', attribution: 'a' }), '{not json');
-    const p = makeProject({ 'in.ndjson': `${lines.join('\n')}\n`, 'qi.config.yaml': 'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n' });
+    lines.splice(
+      2,
+      0,
+      JSON.stringify({
+        kind: 'price',
+        coin_id: 'bad',
+        symbol: 'b',
+        price: 'NaN-ish',
+        ts: 1767225600000,
+        source: 's',
+        attribution: 'a',
+      }),
+      '{not json',
+    );
+    const p = makeProject({
+      'in.ndjson': `${lines.join('\n')}\n`,
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n',
+    });
     try {
       const r = await runQi(['run', '--once', '--no-progress'], { cwd: p.dir });
       expect(r.code).toBe(0);
-      const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l).coin_id);
+      const out = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).coin_id);
       expect(out).toEqual(['coin0', 'coin1', 'coin2', 'coin3', 'coin4']);
-      const dead = readFileSync(path.join(p.dir, '.qi/dead-letter/p.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      expect(dead.map((d) => [d.stage, d.code])).toEqual([['decode', 'QI_DECODE'], ['validation', 'QI_VALIDATION']]);
+      const dead = readFileSync(path.join(p.dir, '.qi/dead-letter/p.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(dead.map((d) => [d.stage, d.code])).toEqual([
+        ['decode', 'QI_DECODE'],
+        ['validation', 'QI_VALIDATION'],
+      ]);
       expect(dead).toHaveLength(2);
-      expect(dead.find((d) => d.record.coin_id === 'bad').reason).toContain('price: expected a finite decimal number, received "NaN-ish"');
+      expect(dead.find((d) => d.record.coin_id === 'bad').reason).toContain(
+        'price: expected a finite decimal number, received "NaN-ish"',
+      );
       expect(dead.find((d) => d.record === '{not json').reason).toContain('not JSON');
     } finally {
       p.cleanup();
@@ -147,13 +209,16 @@ describe('qi CLI', () => {
         } });`;
     const p = makeProject({
       ...pluginPackage('qi-plugin-ticks', ticking),
-      'qi.config.yaml': 'pipelines:\n  p:\n    maxInFlight: 1000\n    source: { use: qi-plugin-ticks, with: { marker: emitted.txt } }\n    targets: [{ use: file, with: { path: out.ndjson, lingerMs: 60000, batchSize: 100000 } }]\n',
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    maxInFlight: 1000\n    source: { use: qi-plugin-ticks, with: { marker: emitted.txt } }\n    targets: [{ use: file, with: { path: out.ndjson, lingerMs: 60000, batchSize: 100000 } }]\n',
     });
     try {
       const run = runQi(['run', '--no-progress'], { cwd: p.dir });
       const marker = path.join(p.dir, 'emitted.txt');
       let exited = false;
-      void run.then(() => { exited = true; });
+      void run.then(() => {
+        exited = true;
+      });
       while (!existsSync(marker) || Number(readFileSync(marker, 'utf8')) < 50) {
         if (exited) throw new Error(`qi run exited early: ${(await run).stderr}`);
         await new Promise((r) => setTimeout(r, 25));
@@ -175,11 +240,18 @@ describe('qi CLI', () => {
   it('qi schema sql applies to PostgreSQL with psql, twice in a row', async () => {
     const schema = `qi_schema_${process.pid}_${Date.now()}`;
     const sql = (await runQi(['schema', 'sql', '--schema', schema])).stdout;
-    const psql = (input: string) => execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'test'], { input, encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } });
+    const psql = (input: string) =>
+      execFileSync(
+        'psql',
+        ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-U', 'postgres', '-d', 'test'],
+        { input, encoding: 'utf8', env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } },
+      );
     try {
       psql(sql);
       psql(sql);
-      const tables = psql(`SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${schema}';`);
+      const tables = psql(
+        `SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables WHERE table_schema = '${schema}';`,
+      );
       expect(tables).toContain('level1,market_analytics,ohlcv,prices');
     } finally {
       psql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE;`);

@@ -1,9 +1,10 @@
 import type { FieldSpec, FieldType } from '../fields';
-import { type RecordSpecs, fieldsOf, RECORD_KINDS, RECORD_SPECS, type RecordSpec } from '../specs';
+import { fieldsOf, RECORD_KINDS, RECORD_SPECS, type RecordSpec, type RecordSpecs } from '../specs';
 
 /** Quotes an identifier for PostgreSQL: identifiers from config never reach SQL unquoted. */
 export function quoteIdent(name: string): string {
-  if (name.length === 0 || name.length > 63 || name.includes('\0')) throw new Error(`invalid SQL identifier ${JSON.stringify(name)}`);
+  if (name.length === 0 || name.length > 63 || name.includes('\0'))
+    throw new Error(`invalid SQL identifier ${JSON.stringify(name)}`);
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -44,7 +45,8 @@ export interface TableDdl {
   timescale: string[];
 }
 
-const qualified = (schema: string | undefined, table: string) => (schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table));
+const qualified = (schema: string | undefined, table: string) =>
+  schema ? `${quoteIdent(schema)}.${quoteIdent(table)}` : quoteIdent(table);
 
 function columnDef(f: FieldSpec, key: readonly string[]): string {
   const notNull = !f.nullable || key.includes(f.name) ? ' NOT NULL' : '';
@@ -67,7 +69,9 @@ export function tableDdl(spec: RecordSpec<string>, opts: SqlOptions = {}): Table
   const ts = opts.timescale;
   const timescale: string[] = [];
   if (ts) {
-    const rel = quoteLiteral(opts.schema ? `${quoteIdent(opts.schema)}.${quoteIdent(table)}` : quoteIdent(table));
+    const rel = quoteLiteral(
+      opts.schema ? `${quoteIdent(opts.schema)}.${quoteIdent(table)}` : quoteIdent(table),
+    );
     timescale.push(
       `SELECT create_hypertable(${rel}, by_range(${quoteLiteral(spec.time)}, INTERVAL ${quoteLiteral(ts.chunkInterval ?? '1 day')}), if_not_exists => TRUE, migrate_data => TRUE);`,
     );
@@ -77,7 +81,10 @@ export function tableDdl(spec: RecordSpec<string>, opts: SqlOptions = {}): Table
         `SELECT add_compression_policy(${rel}, INTERVAL ${quoteLiteral(ts.compressAfter)}, if_not_exists => TRUE);`,
       );
     }
-    if (ts.retention) timescale.push(`SELECT add_retention_policy(${rel}, INTERVAL ${quoteLiteral(ts.retention)}, if_not_exists => TRUE);`);
+    if (ts.retention)
+      timescale.push(
+        `SELECT add_retention_policy(${rel}, INTERVAL ${quoteLiteral(ts.retention)}, if_not_exists => TRUE);`,
+      );
   }
   return { kind: spec.kind, table, statements, timescale };
 }

@@ -1,0 +1,65 @@
+import { interpolate } from '../src/host/interpolate';
+import { collectSecrets, SecretRegistry } from '../src/host/secrets';
+import { parseWithSchema } from '../src/host/validate';
+import { secret, z } from '../src/index';
+
+describe('interpolate', () => {
+  const env = { HOST: 'db.local', PORT: '6543', EMPTY: '' };
+  it('replaces ${VAR} and ${VAR:-default}, and escapes $${', () => {
+    const issues: { path: string; message: string }[] = [];
+    expect(
+      interpolate(
+        { a: 'postgres://${HOST}:${PORT}/x', b: ['${NOPE:-fallback}'], c: '$${HOST}' },
+        env,
+        '',
+        issues,
+      ),
+    ).toEqual({ a: 'postgres://db.local:6543/x', b: ['fallback'], c: '${HOST}' });
+    expect(issues).toEqual([]);
+  });
+  it('names the path of a missing variable', () => {
+    const issues: { path: string; message: string }[] = [];
+    interpolate({ pipelines: { p: { targets: [{ with: { url: 'x${MISSING}' } }] } } }, env, '', issues);
+    expect(issues).toEqual([
+      { path: 'pipelines.p.targets[0].with.url', message: expect.stringContaining('MISSING is not set') },
+    ]);
+  });
+  it('leaves out a key whose whole value is an empty ${VAR:-}', () => {
+    expect(interpolate({ connectionString: '${EMPTY:-}', other: 1 }, env)).toEqual({ other: 1 });
+  });
+});
+
+describe('parseWithSchema', () => {
+  const schema = z.object({ port: z.number().int(), tls: z.boolean(), nested: z.object({ n: z.number() }) });
+  it('turns numeric and boolean strings from the environment into their types', () => {
+    expect(parseWithSchema(schema, { port: '5432', tls: 'true', nested: { n: '1.5' } })).toEqual({
+      ok: true,
+      value: { port: 5432, tls: true, nested: { n: 1.5 } },
+    });
+  });
+  it('reports every issue with its full path', () => {
+    const r = parseWithSchema(schema, { port: 'x', tls: 3 }, 'pipelines.p.targets[1].with');
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.issues.map((i) => i.path)).toEqual([
+        'pipelines.p.targets[1].with.port',
+        'pipelines.p.targets[1].with.tls',
+        'pipelines.p.targets[1].with.nested',
+      ]);
+  });
+});
+
+describe('secrets', () => {
+  it('collects secret fields and scrubs them (and URL credentials) from text', () => {
+    const schema = z.object({
+      password: secret(z.string()),
+      user: z.string(),
+      nested: z.object({ token: secret(z.string()).optional() }),
+    });
+    const reg = new SecretRegistry();
+    collectSecrets(schema, { password: 'hunter2-pw', user: 'bob', nested: { token: 'tok-123456' } }, reg);
+    expect(reg.scrub('auth failed for bob with hunter2-pw / tok-123456 at postgres://bob:pa55@db/x')).toBe(
+      'auth failed for bob with [redacted] / [redacted] at postgres://bob:[redacted]@db/x',
+    );
+  });
+});

@@ -3,7 +3,7 @@
 // types) against the built packages, each measuring its raw-client baseline in
 // the same run. Prints each bench's own output; never part of the test suite.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,11 @@ const filter = process.argv[2] ?? '';
 const files = readdirSync(path.join(root, 'packages'))
   .flatMap((pkg) => {
     const dir = path.join(root, 'packages', pkg, 'bench');
-    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.bench.ts')).map((f) => path.join(dir, f)) : [];
+    return existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.bench.ts'))
+          .map((f) => path.join(dir, f))
+      : [];
   })
   .filter((f) => f.includes(filter));
 if (files.length === 0) {
@@ -23,7 +27,10 @@ execFileSync(path.join(root, 'scripts/kafka.sh'), ['start'], { stdio: 'inherit' 
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${path.relative(root, file)}`);
-  const r = spawnSync(process.execPath, ['--no-warnings', file], { stdio: 'inherit', cwd: path.dirname(path.dirname(file)) });
+  const r = spawnSync(process.execPath, ['--no-warnings', file], {
+    stdio: 'inherit',
+    cwd: path.dirname(path.dirname(file)),
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -258,6 +258,20 @@ describe('qi CLI', () => {
     }
   });
 
+  it('loads a TypeScript config typed with defineConfig (Node strips the types)', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(3),
+      'qi.config.ts': "import { defineConfig } from '@qi/core';\nconst path: string = 'in.ndjson';\nexport default defineConfig({ pipelines: { p: { source: { use: 'file', with: { path } }, targets: [{ use: 'stdout' }] } } });\n",
+    });
+    try {
+      const r = await runQi(['run', '--once', '--no-progress'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('usage errors exit 2', async () => {
     expect((await runQi(['frobnicate'])).code).toBe(2);
     expect((await runQi(['schema', 'xml'])).code).toBe(2);

@@ -1,0 +1,96 @@
+import { type Logger, quoteIdent, RECORD_KINDS, type RecordKind, type RecordSpec, type RecordSpecs, tableDdl } from '@qi/core';
+import { type Db, pq } from './client';
+import type { TimescaleTargetConfig } from './config';
+import { type Columns, columnsOf } from './encoding';
+import { qualify } from './sql';
+import {
+  decideTimescale, EXTENSION_STATE_SQL, type ExtensionState, HYPERTABLE_STATE_SQL, type HypertableState, NO_HYPERTABLE, planTimescale,
+} from './timescale';
+
+/**
+ * Idempotent schema management from core's DSL generators: runs on every
+ * start, creates what is missing, adds columns for new DSL fields, never drops.
+ */
+export interface TableTarget {
+  kind: RecordKind;
+  spec: RecordSpec<string>;
+  table: string;
+  /** schema-qualified, quoted */
+  qualified: string;
+  columns: Columns;
+}
+
+export interface SchemaState {
+  tables: Record<RecordKind, TableTarget>;
+  timescale: boolean;
+}
+
+export interface SchemaOptions {
+  schema: string;
+  tables: TimescaleTargetConfig['tables'];
+  timescale: TimescaleTargetConfig['timescale'];
+  specs: RecordSpecs;
+  logger: Logger;
+}
+
+const ADD_COLUMN = / ADD COLUMN IF NOT EXISTS ("(?:[^"]|"")+") /;
+
+async function enableTimescale(db: Db, opts: SchemaOptions): Promise<boolean> {
+  const ext = await db.one<ExtensionState>(EXTENSION_STATE_SQL);
+  const decision = decideTimescale(opts.timescale.enabled, ext);
+  if (decision.createExtension) {
+    try {
+      // on its own, outside the schema transaction: the extension wants a fresh start
+      await db.none('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    } catch (e) {
+      if (opts.timescale.enabled === true) throw e;
+      opts.logger.warn(
+        { event: 'timescale.schema.timescale', err: (e as Error).message },
+        `TimescaleDB is available but CREATE EXTENSION failed (${(e as Error).message}): hypertable features are off`,
+      );
+      return false;
+    }
+  }
+  opts.logger[decision.log.level]({ event: 'timescale.schema.timescale', timescale: decision.use }, decision.log.message);
+  return decision.use;
+}
+
+export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaState> {
+  const useTimescale = await enableTimescale(db, opts);
+  const ts = useTimescale
+    ? { chunkInterval: opts.timescale.chunkInterval, compressAfter: opts.timescale.compressAfter, retention: opts.timescale.retention }
+    : false;
+  const tables = {} as Record<RecordKind, TableTarget>;
+  await db.tx('qi-schema', async (t) => {
+    // two writers starting together must not race on CREATE TABLE
+    await t.one(pq('SELECT pg_advisory_xact_lock(hashtext($1))', [`qi-target-timescale:${opts.schema}`]));
+    const hasSchema = await t.oneOrNone(pq('SELECT 1 FROM pg_namespace WHERE nspname = $1', [opts.schema]));
+    if (!hasSchema) await t.none(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`);
+    for (const kind of RECORD_KINDS) {
+      const spec = opts.specs[kind] as RecordSpec<string>;
+      const ddl = tableDdl(spec, { schema: opts.schema, tables: opts.tables, timescale: ts, specs: opts.specs });
+      const existing = new Set(
+        (await t.any<{ name: string }>(pq('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [opts.schema, ddl.table]))).map((r) => r.name),
+      );
+      for (const stmt of ddl.statements) {
+        const added = ADD_COLUMN.exec(stmt)?.[1];
+        if (added !== undefined) {
+          const name = added.slice(1, -1).replace(/""/g, '"');
+          // ALTER TABLE locks the table even when the column exists: only run it for a new field
+          if (existing.size === 0 || existing.has(name)) continue;
+          opts.logger.info({ event: 'timescale.schema.column', table: ddl.table, column: name }, `added column ${name} to ${opts.schema}.${ddl.table} (new DSL field)`);
+        }
+        await t.none(stmt);
+      }
+      if (existing.size === 0) opts.logger.info({ event: 'timescale.schema.table', table: ddl.table }, `created table ${opts.schema}.${ddl.table}`);
+      if (ts) {
+        const relation = `${quoteIdent(opts.schema)}.${quoteIdent(ddl.table)}`;
+        const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention]));
+        const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
+        for (const stmt of planTimescale(ddl, relation, state, ts)) await t.any(stmt);
+      }
+      tables[kind] = { kind, spec, table: ddl.table, qualified: qualify(opts.schema, ddl.table), columns: columnsOf(spec) };
+    }
+  });
+  return { tables, timescale: useTimescale };
+}

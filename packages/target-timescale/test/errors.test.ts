@@ -1,0 +1,67 @@
+import { classifyPgError } from '../src/errors';
+
+const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
+
+describe('classifyPgError', () => {
+  it.each([
+    ['08006', 'TS_CONNECTION', 'network'],
+    ['08001', 'TS_CONNECTION', 'network'],
+    ['57P01', 'TS_UNAVAILABLE', 'unavailable'],
+    ['57P02', 'TS_UNAVAILABLE', 'unavailable'],
+    ['57P03', 'TS_UNAVAILABLE', 'unavailable'],
+    ['40001', 'TS_CONFLICT', 'unavailable'],
+    ['40P01', 'TS_CONFLICT', 'unavailable'],
+    ['53300', 'TS_UNAVAILABLE', 'unavailable'],
+    ['53100', 'TS_UNAVAILABLE', 'unavailable'],
+  ])('SQLSTATE %s is retryable (%s)', (code, expected, category) => {
+    const e = classifyPgError(pg(code));
+    expect(e).toMatchObject({ code: expected, category, retryable: true });
+    expect(e.context.sqlstate).toBe(code);
+  });
+
+  it.each([
+    ['22003', 'TS_DATA', 'data'],
+    ['22021', 'TS_DATA', 'data'],
+    ['22P02', 'TS_DATA', 'data'],
+    ['23514', 'TS_DATA', 'data'],
+    ['23502', 'TS_DATA', 'data'],
+    ['23505', 'TS_DATA', 'data'],
+    ['21000', 'TS_DATA', 'data'],
+    ['54000', 'TS_DATA', 'data'],
+    ['28P01', 'TS_AUTH', 'auth'],
+    ['28000', 'TS_AUTH', 'auth'],
+    ['42501', 'TS_AUTH', 'auth'],
+    ['3D000', 'TS_CONFIG', 'config'],
+    ['42P01', 'TS_SCHEMA', 'config'],
+    ['42601', 'TS_SQL', 'programmer'],
+    ['XX000', 'TS_INTERNAL', 'internal'],
+  ])('SQLSTATE %s is not retryable (%s)', (code, expected, category) => {
+    expect(classifyPgError(pg(code))).toMatchObject({ code: expected, category, retryable: false });
+  });
+
+  it('keeps the database reason, detail and constraint', () => {
+    const e = classifyPgError(pg('23514', 'new row for relation "prices" violates check constraint "price_positive"', { detail: 'Failing row contains (…).', constraint: 'price_positive', table: 'prices' }));
+    expect(e.message).toContain('violates check constraint "price_positive"');
+    expect(e.message).toContain('Failing row contains');
+    expect(e.message).toContain('SQLSTATE 23514');
+    expect(e.context).toMatchObject({ sqlstate: '23514', constraint: 'price_positive', table: 'prices' });
+    expect(e.cause).toBeInstanceOf(Error);
+  });
+
+  it.each([
+    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' })],
+    [new Error('Connection terminated unexpectedly')],
+    [new Error('Connection terminated')],
+    [new Error('Client has encountered a connection error and is not queryable')],
+    [new Error('timeout exceeded when trying to connect')],
+  ])('socket-level failure %p is a retryable connection error', (e) => {
+    expect(classifyPgError(e)).toMatchObject({ code: 'TS_CONNECTION', category: 'network', retryable: true });
+  });
+
+  it('never retries a bug, and leaves unknown errors non-retryable', () => {
+    expect(classifyPgError(new TypeError('x is undefined'))).toMatchObject({ category: 'programmer', retryable: false });
+    expect(classifyPgError(new Error('something else'))).toMatchObject({ code: 'TS_INTERNAL', retryable: false });
+    expect(classifyPgError('a string')).toMatchObject({ code: 'TS_INTERNAL', message: 'a string' });
+  });
+});

@@ -1,0 +1,3 @@
+import { qiTsup } from '../../tsup.base.mjs';
+
+export default qiTsup();

@@ -21,7 +21,13 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
   if (!prepared) return EXIT.USAGE;
   const tty = opts.progress ?? Boolean(process.stderr.isTTY);
   const level = (opts.logLevel ?? (tty ? 'warn' : prepared.config.logLevel)) as LogLevel;
-  const logger = createLogger({ level, scrub: (line) => prepared.secrets.scrub(line) });
+  // on a TTY each log line first clears the progress line, so the two do not garble
+  const destination = tty ? { write: (line: string) => process.stderr.write(`\r\x1b[2K${line}`) } : undefined;
+  const logger = createLogger({
+    level,
+    scrub: (line) => prepared.secrets.scrub(line),
+    ...(destination ? { destination } : {}),
+  });
   const metrics = createMetrics();
   const controller = new AbortController();
   let signals = 0;

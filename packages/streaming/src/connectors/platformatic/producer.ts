@@ -1,0 +1,81 @@
+import { type Result, err, ok } from '@qi/core';
+import type * as Plt from '@platformatic/kafka';
+import type { StreamingConfig } from '../../config';
+import { attempt, classifyStreamingError, notConnected } from '../../errors';
+import type { ProduceReport, ProducerOptions, StreamingMessage, StreamingProducer, TopicMessages } from '../../types';
+import { type PlatformaticModule, baseOptions } from './index';
+
+type Key = string | Buffer | null | undefined;
+type Producer = Plt.Producer<Key, Buffer, string, string>;
+type OutMessage = Plt.MessageToProduce<Key, Buffer, string, string>;
+
+const toBuffer = (k?: Key) => (k == null ? undefined : typeof k === 'string' ? Buffer.from(k) : k);
+const stringToBuffer = (s?: string) => (s === undefined ? undefined : Buffer.from(s));
+
+export class PlatformaticProducer implements StreamingProducer {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(private readonly lib: PlatformaticModule, config: StreamingConfig, private readonly opts: ProducerOptions) {
+    const idempotent = opts.idempotent ?? true;
+    this.producer = new lib.Producer<Key, Buffer, string, string>({
+      ...baseOptions(config),
+      // platformatic turns retries <= 1 into "forever" for an idempotent producer; keep it bounded so
+      // an unreachable cluster surfaces as an error (the caller's retry policy and breaker decide)
+      ...(idempotent ? { retries: Math.max(2, config.retries) } : {}),
+      idempotent,
+      acks: opts.acks ?? -1,
+      compression: opts.compression ?? 'none',
+      autocreateTopics: false,
+      // Java/kafkajs-compatible murmur2: a key lands in the same partition whichever client wrote it
+      partitioner: lib.compatibilityPartitioner,
+      serializers: { key: toBuffer, value: (v?: Buffer) => v, headerKey: stringToBuffer, headerValue: stringToBuffer },
+    });
+  }
+
+  async connect(): Promise<Result<void>> {
+    const r = await attempt(async () => {
+      await this.producer.listApis(); // not metadata({topics: []}): in 2.12 it never settles when no broker answers
+      // fail now, not on the first send, when the broker refuses idempotence (ACLs, old broker)
+      if (this.opts.idempotent ?? true) await this.producer.initIdempotentProducer({});
+    }, { op: 'producer.connect' });
+    if (r.ok) this.connected = true;
+    return r;
+  }
+
+  send(topic: string, message: StreamingMessage): Promise<Result<ProduceReport>> {
+    return this.sendBatch([{ topic, messages: [message] }]);
+  }
+
+  async sendBatch(batch: readonly TopicMessages[]): Promise<Result<ProduceReport>> {
+    if (!this.connected) return err(notConnected('producer'));
+    const messages: OutMessage[] = [];
+    for (const t of batch) {
+      for (const m of t.messages) {
+        const out: OutMessage = { topic: t.topic, key: m.key, value: m.value };
+        if (m.headers) out.headers = m.headers;
+        if (m.partition !== undefined) out.partition = m.partition;
+        if (m.timestamp !== undefined) out.timestamp = BigInt(m.timestamp instanceof Date ? m.timestamp.getTime() : m.timestamp);
+        messages.push(out);
+      }
+    }
+    try {
+      const res = await this.producer.send({ messages });
+      return ok({
+        count: messages.length,
+        partitions: (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: String(o.offset) })),
+      });
+    } catch (e) {
+      return err(classifyStreamingError(e, { op: 'producer.sendBatch', topics: batch.map((t) => t.topic) }));
+    }
+  }
+
+  async disconnect(): Promise<Result<void>> {
+    this.connected = false;
+    return attempt(() => this.producer.close(), { op: 'producer.disconnect' });
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+}

@@ -31,13 +31,15 @@ export interface SchemaOptions {
   timescale: TimescaleTargetConfig['timescale'];
   specs: RecordSpecs;
   logger: Logger;
+  /** on the embedded PGlite (no TimescaleDB there, by design) */
+  embedded: boolean;
 }
 
 const ADD_COLUMN = / ADD COLUMN IF NOT EXISTS ("(?:[^"]|"")+") /;
 
 async function enableTimescale(db: Db, opts: SchemaOptions): Promise<boolean> {
   const ext = await db.one<ExtensionState>(EXTENSION_STATE_SQL);
-  const decision = decideTimescale(opts.timescale.enabled, ext);
+  const decision = decideTimescale(opts.timescale.enabled, ext, opts.embedded);
   if (decision.createExtension) {
     try {
       // on its own, outside the schema transaction: the extension wants a fresh start

@@ -23,7 +23,7 @@ export interface TimescaleDecision {
   log: { level: 'info' | 'warn'; message: string };
 }
 
-export function decideTimescale(setting: TimescaleSetting, ext: ExtensionState): TimescaleDecision {
+export function decideTimescale(setting: TimescaleSetting, ext: ExtensionState, embedded = false): TimescaleDecision {
   if (setting === false) {
     return { use: false, createExtension: false, log: { level: 'info', message: 'TimescaleDB disabled by config (timescale.enabled: false): plain tables, no hypertables, compression or retention' } };
   }
@@ -36,8 +36,14 @@ export function decideTimescale(setting: TimescaleSetting, ext: ExtensionState):
   if (setting === true) {
     throw qiError(
       TimescaleErrors.TIMESCALE_MISSING,
-      'timescale.enabled is true but the timescaledb extension is not available on this server (pg_available_extensions); install TimescaleDB or set timescale.enabled to "auto" or false',
+      embedded
+        ? 'timescale.enabled is true but the embedded database (PGlite) has no TimescaleDB; configure a connection to a TimescaleDB server or set timescale.enabled to "auto" or false'
+        : 'timescale.enabled is true but the timescaledb extension is not available on this server (pg_available_extensions); install TimescaleDB or set timescale.enabled to "auto" or false',
     );
+  }
+  if (embedded) {
+    // expected on the embedded database: not worth a warning on every quickstart run
+    return { use: false, createExtension: false, log: { level: 'info', message: 'the embedded PGlite has no TimescaleDB: hypertable features are off (plain tables with time indexes)' } };
   }
   return {
     use: false,

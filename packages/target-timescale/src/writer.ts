@@ -42,7 +42,7 @@ export function createTimescaleHandler(config: TimescaleTargetConfig, opts: Hand
       try {
         const version = await client.db.one<{ v: string }>('SELECT version() AS v');
         const pglite = /PGlite/i.test(version.v);
-        const schema = await ensureSchema(client.db, { schema: config.schema, tables: config.tables, timescale: config.timescale, specs, logger });
+        const schema = await ensureSchema(client.db, { schema: config.schema, tables: config.tables, timescale: config.timescale, specs, logger, embedded: client.embedded !== undefined });
         const tables = Object.fromEntries(Object.entries(schema.tables).map(([k, t]) => [k, prepareTable(t, config.writeMode)])) as Record<RecordKind, PreparedTable>;
         // PGlite cannot take COPY FROM STDIN over the socket (the connection breaks)
         const copy = config.writePath === 'copy' || (config.writePath === 'auto' && !pglite);

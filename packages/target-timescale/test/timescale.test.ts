@@ -19,6 +19,10 @@ describe('decideTimescale', () => {
   it('fails when required but missing', () => {
     expect(() => decideTimescale(true, none)).toThrow(expect.objectContaining({ code: 'TS_TIMESCALE_MISSING', retryable: false }));
   });
+  it('says it at info level on the embedded database, which never has the extension', () => {
+    expect(decideTimescale('auto', none, true)).toMatchObject({ use: false, log: { level: 'info' } });
+    expect(() => decideTimescale(true, none, true)).toThrow(/embedded database/);
+  });
   it('stays off when disabled, even when installed', () => {
     expect(decideTimescale(false, { installed: '2.17.0', available: '2.17.0' })).toMatchObject({ use: false, log: { level: 'info' } });
   });

@@ -69,6 +69,14 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     expect(new Set(rows.map((r) => r.volume_24h))).toEqual(new Set(['1000000000000.000000000001']));
   });
 
+  it('keeps text with tabs, newlines, backslashes, quotes and non-ASCII exactly', async () => {
+    const w = writer(schema, config);
+    const odd = 'a\tb\nc\\d\re "q" \'s\' é 币 \\N \\.';
+    expectOk(await w.publishPrices([samplePrice(1, { symbol: odd, attribution: '\\' })]));
+    expectOk(await w.close());
+    expect(await admin.any(`SELECT symbol, attribution FROM ${price}`)).toEqual([{ symbol: odd, attribution: '\\' }]);
+  });
+
   it('commits the good rows of a batch and rejects only the bad ones, with the database reason', async () => {
     const w = writer(schema, { ...config, batchSize: 100 });
     expectOk(await w.init());

@@ -2,7 +2,7 @@
 //   pnpm bench timescale                          (1,000,000 rows, 3 runs, medians)
 //   QI_BENCH_ROWS=100000 QI_BENCH_RUNS=1 pnpm bench timescale
 // Env: QI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), QI_BENCH_BATCH (default: the
-// plugin's batchSize), QI_BENCH_CONCURRENCY (2), QI_BENCH_PATH (copy|insert), QI_BENCH_CALL (records per
+// plugin's batchSize), QI_BENCH_CONCURRENCY (default: the plugin's), QI_BENCH_PATH (copy|insert), QI_BENCH_CALL (records per
 // publish call, default one batch), QI_BENCH_INFLIGHT (publish calls in flight, 4),
 // QI_BENCH_DIRECT=0 (always COPY through the staging table), QI_BENCH_EXTRA=1 (also: replay of the same rows, and the embedded PGlite on 100k rows).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +18,6 @@ const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) :
 const ROWS = env('QI_BENCH_ROWS', 1_000_000);
 const RUNS = env('QI_BENCH_RUNS', 3);
 const URL_ = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CONCURRENCY = env('QI_BENCH_CONCURRENCY', 2);
 const PATH = process.env.QI_BENCH_PATH ?? 'copy';
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const EXTRA = process.env.QI_BENCH_EXTRA === '1';
@@ -115,9 +114,12 @@ async function rawCopy(rows: Array<Record<string, unknown>>, table: string) {
 
 /** The target as a pipeline drives it: the plugin's create, publish calls of one source batch, a few in flight. */
 async function throughTarget(rows: Array<Record<string, unknown>>, config: Record<string, unknown>, baseDir = process.cwd()) {
-  const batch = process.env.QI_BENCH_BATCH ? { batchSize: Number(process.env.QI_BENCH_BATCH) } : {};
+  const batch = {
+    ...(process.env.QI_BENCH_BATCH ? { batchSize: Number(process.env.QI_BENCH_BATCH) } : {}),
+    ...(process.env.QI_BENCH_CONCURRENCY ? { concurrency: Number(process.env.QI_BENCH_CONCURRENCY) } : {}),
+  };
   const direct = process.env.QI_BENCH_DIRECT === '0' ? { copyDirect: false } : {};
-  const cfg = plugin.configSchema.parse({ lingerMs: 0, concurrency: CONCURRENCY, ...batch, ...direct, ...config });
+  const cfg = plugin.configSchema.parse({ lingerMs: 0, ...batch, ...direct, ...config });
   const ctx = { name: 'bench', pipeline: 'bench', logger: silentLogger(), metrics: createMetrics(), signal: new AbortController().signal, apiVersion: '1.0.0', baseDir };
   const writer = await plugin.create(cfg, ctx);
   // connect and create the tables before the clock starts (BaseWriter.init; publish would do it lazily)
@@ -142,7 +144,7 @@ async function throughTarget(rows: Array<Record<string, unknown>>, config: Recor
   const m = measure(rows.length, start, cpu());
   const stats = (writer as unknown as { writeStats: unknown }).writeStats;
   await writer.close();
-  return { ...m, stats, batchSize: cfg.batchSize };
+  return { ...m, stats, batchSize: cfg.batchSize, concurrency: cfg.concurrency };
 }
 
 async function count(table: string): Promise<number> {
@@ -177,7 +179,7 @@ try {
   const raw = median(raws, (r) => r.rate);
   const target = median(targets, (t) => t.rate);
   report(`target-timescale price ${PATH}, ${ROWS} rows`, target.rate, raw.rate, {
-    runs: RUNS, batchSize: target.batchSize, concurrency: CONCURRENCY, stats: target.stats, cpu: target.cpu, baselineCpu: raw.cpu,
+    runs: RUNS, batchSize: target.batchSize, concurrency: target.concurrency, stats: target.stats, cpu: target.cpu, baselineCpu: raw.cpu,
   });
   if (EXTRA) {
     const replay = await throughTarget(rows, { connectionString: URL_, schema, writePath: PATH, tables: { price: 'target_0' } });

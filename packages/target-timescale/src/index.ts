@@ -11,7 +11,7 @@ export default definePlugin({
   create: (config, ctx) => new TimescaleWriter(config, ctx),
 });
 
-export { configSchema, DEFAULT_BATCH_SIZE, type TimescaleTargetConfig, type TimescaleTargetConfigInput } from './config';
+export { configSchema, DEFAULT_BATCH_SIZE, DEFAULT_CONCURRENCY, type TimescaleTargetConfig, type TimescaleTargetConfigInput } from './config';
 export { TimescaleWriter, createTimescaleWriter } from './target';
 export { TimescaleErrors, classifyPgError } from './errors';
 export { pgp, type Db } from './client';

@@ -1,8 +1,7 @@
-import { finished } from 'node:stream/promises';
 import { type MarketRecord, quoteIdent } from '@qi/core';
 import type { Client as PgClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { type Db, pq } from './client';
+import { PipelinedCopy } from './copy-protocol';
 import { copyEncoder, lastPerKey } from './encoding';
 import { classifyPgError } from './errors';
 import type { TableTarget } from './schema';
@@ -20,10 +19,10 @@ import { conflictClause, copyInto, insertFromStaging, insertUnnest, stagingDdl, 
 export interface PreparedTable extends TableTarget {
   encode: (records: readonly MarketRecord[]) => string;
   copyDirect: string;
-  copyStaging: string;
   staging: string;
   createStaging: string;
-  moveStaging: string;
+  /** COPY into the staging table, then INSERT … SELECT … ON CONFLICT, as one simple query */
+  stagedMove: string;
   insert: string;
   /** adaptive direct COPY: batches left to send through staging after a conflict, and the next penalty */
   skipDirect: number;
@@ -38,10 +37,9 @@ export function prepareTable(t: TableTarget, mode: WriteMode): PreparedTable {
     ...t,
     encode: copyEncoder(t.columns),
     copyDirect: copyInto(t.qualified, names),
-    copyStaging: copyInto(quoteIdent(staging), names),
     staging,
     createStaging: stagingDdl(staging, t.qualified),
-    moveStaging: insertFromStaging(t.qualified, staging, names, conflict),
+    stagedMove: `${copyInto(quoteIdent(staging), names)}; ${insertFromStaging(t.qualified, staging, names, conflict)}`,
     insert: insertUnnest(t.qualified, t.columns.fields, conflict),
     skipDirect: 0,
     penalty: 1,
@@ -60,43 +58,34 @@ export interface WriteStats {
 
 type Connection = Awaited<ReturnType<Db['connect']>>;
 
-async function copy(sco: Connection, sql: string, text: string): Promise<void> {
-  const stream = (sco.client as unknown as PgClient).query(copyFrom(sql));
-  stream.end(text);
-  await finished(stream);
+function copy(sco: Connection, text: string, data: Buffer): Promise<number[]> {
+  const q = new PipelinedCopy(text, data);
+  (sco.client as unknown as PgClient).query(q);
+  return q.done;
 }
 
 // Temp tables live as long as their connection: remember which ones each pooled connection has.
 const stagedOn = new WeakMap<object, Set<string>>();
 
-async function writeStaged(sco: Connection, t: PreparedTable, text: string): Promise<void> {
+async function ensureStaging(sco: Connection, t: PreparedTable): Promise<void> {
   let have = stagedOn.get(sco.client);
   if (!have) stagedOn.set(sco.client, (have = new Set()));
   if (!have.has(t.createStaging)) {
     await sco.none(t.createStaging);
     have.add(t.createStaging);
   }
-  await sco.none('BEGIN');
-  try {
-    await copy(sco, t.copyStaging, text);
-    await sco.none(t.moveStaging);
-    await sco.none('COMMIT');
-  } catch (e) {
-    await sco.none('ROLLBACK').catch(() => {});
-    throw e;
-  }
 }
 
-/** COPY path: direct when possible, staged on conflicts. */
+/** COPY path: direct when possible, staged on conflicts; each is one round trip and one transaction. */
 export async function writeCopy(db: Db, t: PreparedTable, records: readonly MarketRecord[], mode: WriteMode, direct: boolean, stats: WriteStats): Promise<void> {
   const sco = await db.connect();
   let broken = false;
   try {
-    const text = t.encode(records);
+    const data = Buffer.from(t.encode(records));
     if (direct && t.skipDirect === 0) {
       try {
         // a single COPY is its own transaction: all rows or none
-        await copy(sco, t.copyDirect, text);
+        await copy(sco, t.copyDirect, data);
         t.penalty = 1;
         stats.direct += records.length;
         return;
@@ -110,8 +99,10 @@ export async function writeCopy(db: Db, t: PreparedTable, records: readonly Mark
     } else if (t.skipDirect > 0) {
       t.skipDirect--;
     }
+    await ensureStaging(sco, t);
     const unique = mode === 'upsert' ? lastPerKey(records, t.spec.key) : records;
-    await writeStaged(sco, t, unique === records ? text : t.encode(unique));
+    // COPY into the temp table and INSERT … ON CONFLICT from it: one implicit transaction; the commit empties the temp table
+    await copy(sco, t.stagedMove, unique === records ? data : Buffer.from(t.encode(unique)));
     stats.staged += records.length;
   } catch (e) {
     const c = classifyPgError(e);

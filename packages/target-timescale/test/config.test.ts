@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import plugin, { configSchema, DEFAULT_BATCH_SIZE } from '../src/index';
+import plugin, { configSchema } from '../src/index';
 
 type Walk = { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] }; shape?: Record<string, z.ZodType> };
 
@@ -40,7 +40,7 @@ describe('config', () => {
   it('defaults to the embedded database, upserts, schema public and the measured batch size', () => {
     const c = configSchema.parse({});
     expect(c).toMatchObject({
-      schema: 'public', writeMode: 'upsert', writePath: 'auto', batchSize: DEFAULT_BATCH_SIZE, poolMax: 4, ssl: false,
+      schema: 'public', writeMode: 'upsert', writePath: 'auto', batchSize: 5000, concurrency: 2, poolMax: 4, ssl: false,
       timescale: { enabled: 'auto', chunkInterval: '1 day', compressAfter: null, retention: null },
       embedded: { dataDir: '.qi/pgdata' },
     });

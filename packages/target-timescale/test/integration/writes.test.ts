@@ -108,6 +108,20 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     expect(stored).not.toContain('-1');
   });
 
+  it('isolates bad rows in a batch that also replays stored rows (the staged COPY path)', async () => {
+    const w = writer(schema, { ...config, batchSize: 50 });
+    expectOk(await w.publishPrices(Array.from({ length: 20 }, (_, i) => samplePrice(i))));
+    const replay = Array.from({ length: 40 }, (_, i) => samplePrice(i, { price: `${i + 100}` }));
+    replay[25] = samplePrice(25, { coin_id: 'bad\u0000coin' });
+    const report = expectOk(await w.publishPrices(replay));
+    expectOk(await w.close());
+    expect(report.written).toBe(39);
+    expect(report.rejected.map((r) => r.error.context.sqlstate)).toEqual(['22021']);
+    expect(await countRows(schema, 'price')).toBe(39);
+    expect(await admin.one(`SELECT count(*)::int AS n FROM ${price} WHERE price >= 100`)).toEqual({ n: 39 });
+    if (config.writePath === 'copy') expect(w.writeStats.staged).toBeGreaterThan(0);
+  });
+
   it('writes every record with two batches in flight', async () => {
     const w = writer(schema, { ...config, batchSize: 64, concurrency: 2 });
     const all = [...sampleRecords('price', 1000), ...sampleRecords('ohlcv', 500), ...sampleRecords('level1', 300), ...sampleRecords('analytics', 50)];

@@ -17,11 +17,20 @@ const zstdCodec: Codec = () => ({
   decompress: async (buffer) => zstdDecompressSync(buffer),
 });
 
+// kafkajs pre-fills snappy/lz4/zstd with factories that throw "not implemented"
+function usable(codec: Codec | undefined): boolean {
+  try {
+    return !!codec?.();
+  } catch {
+    return false;
+  }
+}
+
 /** Registers the codec for `compression` in kafkajs (idempotent), or says what to install. */
 export async function ensureKafkajsCodec(lib: KafkajsModule, compression: Compression): Promise<Result<number>> {
   const type = { none: lib.CompressionTypes.None, gzip: lib.CompressionTypes.GZIP, snappy: lib.CompressionTypes.Snappy, lz4: lib.CompressionTypes.LZ4, zstd: lib.CompressionTypes.ZSTD }[compression];
   const codecs = lib.CompressionCodecs as unknown as Record<number, Codec | undefined>;
-  if (compression === 'none' || compression === 'gzip' || codecs[type]) return { ok: true, value: type };
+  if (compression === 'none' || compression === 'gzip' || usable(codecs[type])) return { ok: true, value: type };
   if (compression === 'zstd') {
     if (typeof zstdCompressSync !== 'function') {
       return { ok: false, error: qiError(StreamingErrors.CODEC_MISSING, 'zstd compression with kafkajs needs Node >= 22.15 (zlib zstd)') };

@@ -1,0 +1,33 @@
+import { type Logger, type Result, ok } from '@qi/core';
+import { type StreamingAdmin, type StreamingClient, type StreamingProducer, createStreamingClient } from '@qi/streaming';
+import type { RedpandaTargetConfig } from './config';
+
+export interface RedpandaConnection {
+  streaming: StreamingClient;
+  producer: StreamingProducer;
+  admin(): Promise<Result<StreamingAdmin>>;
+  close(): Promise<Result<void>>;
+}
+
+/** Opens the transport with this target's producer settings (idempotent, acks, compression). */
+export async function connectRedpanda(config: RedpandaTargetConfig, logger: Logger): Promise<Result<RedpandaConnection>> {
+  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
+  const streaming = await createStreamingClient({ client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries }, { logger });
+  if (!streaming.ok) return streaming;
+  const producer = await streaming.value.getProducer({
+    idempotent: config.idempotent && config.acks === -1,
+    acks: config.acks,
+    compression: config.compression,
+    ackTimeoutMs: config.ackTimeoutMs,
+  });
+  if (!producer.ok) {
+    await streaming.value.disconnect();
+    return producer;
+  }
+  return ok({
+    streaming: streaming.value,
+    producer: producer.value,
+    admin: () => streaming.value.getAdmin(),
+    close: () => streaming.value.disconnect(),
+  });
+}

@@ -1,0 +1,96 @@
+import {
+  type MarketRecord, type RecordKind, type RecordSpecs, type Result, RECORD_SPECS, avroSchema, err, fieldsOf, parseRecordOfKind, qiError,
+} from '@qi/core';
+import avro from 'avsc';
+import { RedpandaErrors } from './errors';
+
+export type Serialization = 'json' | 'avro';
+
+/** Header names every message carries. */
+export const HEADERS = {
+  contentType: 'content-type',
+  schema: 'qi-schema',
+  schemaVersion: 'qi-schema-version',
+  source: 'qi-source',
+  fingerprint: 'qi-schema-fingerprint',
+} as const;
+
+export const CONTENT_TYPES = { json: 'application/json', avro: 'avro/binary' } as const;
+
+interface AvroKind {
+  type: avro.Type;
+  fingerprint: string;
+  /** timestamp fields: ISO strings in the DSL, long timestamp-millis in Avro */
+  timestamps: string[];
+}
+
+const avroCache = new WeakMap<RecordSpecs, Map<string, AvroKind>>();
+
+/** The avsc type of a kind, built from core's avroSchema(spec), with its SHA-256 fingerprint (hex). */
+export function avroTypeOf(kind: RecordKind, specs: RecordSpecs = RECORD_SPECS): AvroKind {
+  let byKind = avroCache.get(specs);
+  if (!byKind) avroCache.set(specs, (byKind = new Map()));
+  let a = byKind.get(kind);
+  if (!a) {
+    const spec = specs[kind];
+    const type = avro.Type.forSchema(avroSchema(spec) as avro.Schema);
+    a = { type, fingerprint: type.fingerprint('sha256').toString('hex'), timestamps: fieldsOf(spec).filter((f) => f.type === 'timestamp').map((f) => f.name) };
+    byKind.set(kind, a);
+  }
+  return a;
+}
+
+export interface EncodedRecord {
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/** DSL record -> message value and headers. Throws on a record the format cannot carry (a `data` error). */
+export function encodeRecord(record: MarketRecord, serialization: Serialization = 'json', specs: RecordSpecs = RECORD_SPECS): EncodedRecord {
+  const spec = specs[record.kind];
+  const headers: Record<string, string> = {
+    [HEADERS.contentType]: CONTENT_TYPES[serialization],
+    [HEADERS.schema]: record.kind,
+    [HEADERS.schemaVersion]: String(spec.version),
+    [HEADERS.source]: record.source,
+  };
+  if (serialization === 'json') return { value: Buffer.from(JSON.stringify(record)), headers };
+  const a = avroTypeOf(record.kind, specs);
+  const obj: Record<string, unknown> = { ...record };
+  for (const f of a.timestamps) if (typeof obj[f] === 'string') obj[f] = Date.parse(obj[f] as string);
+  headers[HEADERS.fingerprint] = a.fingerprint;
+  return { value: a.type.toBuffer(obj), headers };
+}
+
+/**
+ * Message value + headers -> validated DSL record. The format comes from the
+ * content-type header (JSON when absent); Avro needs the kind header and a
+ * fingerprint that matches this build's schema (else SCHEMA_MISMATCH).
+ */
+export function decodeRecord(value: Buffer | null, headers: Record<string, string> = {}, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+  if (!value) return err(qiError(RedpandaErrors.DECODE, 'message has no value (tombstone)'));
+  const contentType = headers[HEADERS.contentType] ?? CONTENT_TYPES.json;
+  let obj: Record<string, unknown>;
+  let kind = headers[HEADERS.schema] as RecordKind | undefined;
+  try {
+    if (contentType === CONTENT_TYPES.avro) {
+      if (!kind || !(kind in specs)) return err(qiError(RedpandaErrors.DECODE, `Avro message without a known ${HEADERS.schema} header (got ${JSON.stringify(kind)})`));
+      const a = avroTypeOf(kind, specs);
+      const fp = headers[HEADERS.fingerprint];
+      if (fp && fp !== a.fingerprint) {
+        return err(qiError(RedpandaErrors.SCHEMA_MISMATCH, `Avro ${kind} message written with schema ${fp.slice(0, 12)}…, this reader has ${a.fingerprint.slice(0, 12)}… (schema version ${headers[HEADERS.schemaVersion] ?? '?'})`, { context: { kind, fingerprint: fp } }));
+      }
+      obj = a.type.fromBuffer(value) as Record<string, unknown>;
+      for (const f of a.timestamps) if (typeof obj[f] === 'number') obj[f] = new Date(obj[f] as number).toISOString();
+    } else if (contentType === CONTENT_TYPES.json) {
+      obj = JSON.parse(value.toString('utf8')) as Record<string, unknown>;
+      kind ??= obj.kind as RecordKind;
+    } else {
+      return err(qiError(RedpandaErrors.DECODE, `unsupported content-type ${JSON.stringify(contentType)}`));
+    }
+  } catch (e) {
+    return err(qiError(RedpandaErrors.DECODE, `cannot decode ${contentType} message: ${(e as Error).message}`, { cause: e }));
+  }
+  if (!kind || !(kind in specs)) return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${JSON.stringify(kind)}`));
+  return parseRecordOfKind(kind, obj, specs);
+}

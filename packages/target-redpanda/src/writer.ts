@@ -1,0 +1,134 @@
+import {
+  BaseWriter, type DeadLetter, type Logger, type PluginContext, type QiError, type RecordKind, type RecordOfKind, type RecordSpecs,
+  type TopicConfig, type Writer, type WriterHandler, RECORD_SPECS, instrumentKey, silentLogger, workflowOptions,
+} from '@qi/core';
+import { type StreamingMessage, createStreamingClient } from '@qi/streaming';
+import { type RedpandaConnection, connectRedpanda } from './client';
+import type { RedpandaTargetConfig } from './config';
+import { CONTENT_TYPES, HEADERS, encodeRecord } from './encoding';
+import { classifyRedpandaError, encodeError } from './errors';
+import { type EnsureTopicsReport, configForTopic, createTopicRouter, ensureTopics, topicConfigs } from './topics';
+
+export interface RedpandaHandler extends WriterHandler {
+  /** what ensureTopics did so far (created, existing, partition mismatches) */
+  readonly topicReport: EnsureTopicsReport;
+}
+
+/**
+ * The Kafka-protocol WriterHandler: one produce request per batch (all topics
+ * of the batch at once), keyed by instrument so per-instrument order holds,
+ * acknowledged by all in-sync replicas before the batch counts as written.
+ * A Kafka append is not an upsert: a replayed batch appends again (consumers
+ * dedupe by natural key); the idempotent producer only removes the duplicates
+ * of its own internal retries.
+ */
+export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logger?: Logger; specs?: RecordSpecs } = {}): RedpandaHandler {
+  const logger = opts.logger ?? silentLogger();
+  const specs = opts.specs ?? RECORD_SPECS;
+  const route = createTopicRouter(config, specs);
+  const configs = topicConfigs(config, specs);
+  const ensured = new Set<string>();
+  const report: EnsureTopicsReport = { created: [], existing: [], mismatched: [] };
+  let conn: RedpandaConnection | undefined;
+
+  const connection = (): RedpandaConnection => {
+    if (!conn) throw new Error('@qi/target-redpanda: writeBatch before init');
+    return conn;
+  };
+
+  async function ensure(topics: TopicConfig[]): Promise<void> {
+    const todo = topics.filter((t) => !ensured.has(t.topic));
+    if (!config.ensureTopics || todo.length === 0) return;
+    const admin = await connection().admin();
+    if (!admin.ok) throw admin.error;
+    const r = await ensureTopics(admin.value, todo, logger);
+    if (!r.ok) throw r.error;
+    report.created.push(...r.value.created);
+    report.existing.push(...r.value.existing);
+    report.mismatched.push(...r.value.mismatched);
+    for (const t of todo) ensured.add(t.topic);
+  }
+
+  return {
+    topicReport: report,
+
+    async init() {
+      const c = await connectRedpanda(config, logger);
+      if (!c.ok) throw c.error;
+      conn = c.value;
+      const dlq = configForTopic('price', config.deadLetterTopic, configs);
+      // with {exchange} routing the kind topics are only known when records arrive
+      const kindTopics = config.topicTemplate?.includes('{exchange}') ? [] : (Object.keys(configs) as RecordKind[]).map((k) => configForTopic(k, route({ kind: k } as never), configs));
+      await ensure([...kindTopics, dlq]);
+    },
+
+    async writeBatch<K extends RecordKind>(kind: K, records: readonly RecordOfKind<K>[]) {
+      const byTopic = new Map<string, StreamingMessage[]>();
+      const rejected: Array<{ index: number; error: QiError }> = [];
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        let encoded;
+        try {
+          encoded = encodeRecord(r, config.serialization, specs);
+        } catch (e) {
+          rejected.push({ index: i, error: encodeError(kind, e) });
+          continue;
+        }
+        const topic = route(r);
+        let list = byTopic.get(topic);
+        if (!list) byTopic.set(topic, (list = []));
+        list.push({ key: instrumentKey(r, specs), value: encoded.value, headers: encoded.headers });
+      }
+      if (byTopic.size > 0) {
+        await ensure([...byTopic.keys()].map((t) => configForTopic(kind, t, configs)));
+        const sent = await connection().producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+        if (!sent.ok) throw sent.error;
+      }
+      return rejected.length ? { rejected } : undefined;
+    },
+
+    classifyError: classifyRedpandaError,
+
+    async writeDeadLetters(letters: readonly DeadLetter[]) {
+      const messages = letters.map((l) => ({
+        key: l.pipeline ?? null,
+        value: Buffer.from(JSON.stringify(l, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
+        headers: { [HEADERS.contentType]: CONTENT_TYPES.json, [HEADERS.schema]: 'dead-letter', 'qi-dead-letter-stage': l.stage, 'qi-dead-letter-code': l.code },
+      }));
+      const sent = await connection().producer.sendBatch([{ topic: config.deadLetterTopic, messages }]);
+      if (!sent.ok) throw sent.error;
+    },
+
+    async close() {
+      const c = conn;
+      conn = undefined;
+      if (c) {
+        const r = await c.close();
+        if (!r.ok) throw r.error;
+      }
+    },
+
+    async health() {
+      // not connected yet (init is lazy): can the cluster be reached at all?
+      if (!conn) return probe(config, logger);
+      const h = await conn.streaming.health();
+      return { ...h.details, ok: h.ok, connected: conn.producer.isConnected() };
+    },
+  };
+}
+
+async function probe(config: RedpandaTargetConfig, logger: Logger): Promise<Record<string, unknown>> {
+  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs } = config;
+  const s = await createStreamingClient({ client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries: 0 }, { logger });
+  if (!s.ok) return { ok: false, connected: false, error: s.error.message };
+  const h = await s.value.health();
+  await s.value.disconnect();
+  return { ...h.details, ok: h.ok, connected: false };
+}
+
+/** The plugin's writer: BaseWriter (validation, batching, retry, breaker, bisection) around the handler. */
+export function createRedpandaWriter(config: RedpandaTargetConfig, ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'>, specs?: RecordSpecs): Writer & { handler: RedpandaHandler } {
+  const handler = createRedpandaHandler(config, { logger: ctx.logger, ...(specs ? { specs } : {}) });
+  const writer = new BaseWriter({ ...workflowOptions(config, ctx), handler, ...(specs ? { specs } : {}) });
+  return Object.assign(writer, { handler });
+}

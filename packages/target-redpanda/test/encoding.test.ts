@@ -1,0 +1,66 @@
+import { type MarketRecord, RECORD_KINDS, RECORD_SPECS, extendSpec, integer, nullable, parseRecord } from '@qi/core';
+import { EXTREME_PRICES, diffRecords, samplePrice, sampleRecords } from '@qi/core/testkit';
+import { avroTypeOf, decodeRecord, encodeRecord } from '../src/index';
+
+const parse = (r: unknown) => {
+  const p = parseRecord(r);
+  if (!p.ok) throw p.error;
+  return p.value;
+};
+
+describe('encoding', () => {
+  it.each(['json', 'avro'] as const)('%s: every kind round-trips field by field, extreme prices included', (serialization) => {
+    const records: MarketRecord[] = [
+      ...RECORD_KINDS.flatMap((k) => sampleRecords(k, 5).map(parse)),
+      ...EXTREME_PRICES.map((p, i) => parse(samplePrice(i, { price: p, market_cap: '3456789012345678.123456789' }))),
+    ];
+    for (const r of records) {
+      const { value, headers } = encodeRecord(r, serialization);
+      const back = decodeRecord(value, headers);
+      if (!back.ok) throw back.error;
+      expect(diffRecords(r, back.value)).toEqual([]);
+      expect(back.value).toEqual(r);
+    }
+  });
+
+  it('sets content type, schema name and version, source, and the Avro fingerprint', () => {
+    const r = parse(samplePrice(1));
+    expect(encodeRecord(r, 'json').headers).toEqual({ 'content-type': 'application/json', 'qi-schema': 'price', 'qi-schema-version': '1', 'qi-source': 'testkit' });
+    const a = encodeRecord(r, 'avro').headers;
+    expect(a['content-type']).toBe('avro/binary');
+    expect(a['qi-schema-fingerprint']).toMatch(/^[0-9a-f]{64}$/);
+    expect(a['qi-schema-fingerprint']).toBe(avroTypeOf('price').fingerprint);
+  });
+
+  it('writes timestamps as Avro long timestamp-millis', () => {
+    const r = parse(samplePrice(7));
+    const decoded = avroTypeOf('price').type.fromBuffer(encodeRecord(r, 'avro').value) as { ts: unknown };
+    expect(decoded.ts).toBe(Date.parse(r.ts));
+  });
+
+  it('refuses an Avro message written with another schema, and says which', () => {
+    const r = parse(samplePrice(1));
+    const { value, headers } = encodeRecord(r, 'avro');
+    const other = decodeRecord(value, { ...headers, 'qi-schema-fingerprint': 'ab'.repeat(32) });
+    expect(!other.ok && other.error.code).toBe('QI_REDPANDA_SCHEMA_MISMATCH');
+    expect(!other.ok && other.error.category).toBe('data');
+  });
+
+  it('a DSL field added to a spec flows into the Avro schema with no other edit', () => {
+    const extended = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { venue_rank: nullable(integer('rank of the venue')) }) } as typeof RECORD_SPECS;
+    const a = avroTypeOf('price', extended);
+    expect(a.fingerprint).not.toBe(avroTypeOf('price').fingerprint);
+    const p = parseRecord({ ...samplePrice(3), venue_rank: 7 }, extended);
+    if (!p.ok) throw p.error;
+    const { value, headers } = encodeRecord(p.value, 'avro', extended);
+    expect(decodeRecord(value, headers, extended)).toEqual({ ok: true, value: { ...p.value, venue_rank: 7 } });
+  });
+
+  it('reports undecodable messages as data errors', () => {
+    expect(decodeRecord(Buffer.from('{not json'), { 'content-type': 'application/json' })).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE', category: 'data' } });
+    expect(decodeRecord(null)).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE' } });
+    expect(decodeRecord(Buffer.from('x'), { 'content-type': 'avro/binary' })).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE' } });
+    const invalid = decodeRecord(Buffer.from(JSON.stringify({ ...samplePrice(1), price: 'abc' })));
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'QI_VALIDATION' } });
+  });
+});

@@ -69,8 +69,8 @@ export async function readRecords(streaming: StreamingClient, topic: string): Pr
   });
 }
 
-export async function streamingFor(client: ClientName): Promise<StreamingClient> {
-  const s = await createStreamingClient({ client, brokers: BROKERS, clientId: 'qi-test-readback' });
+export async function streamingFor(client: ClientName, brokers = BROKERS): Promise<StreamingClient> {
+  const s = await createStreamingClient({ client, brokers, clientId: 'qi-test-readback' });
   if (!s.ok) throw s.error;
   return s.value;
 }

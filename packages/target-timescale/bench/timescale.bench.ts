@@ -31,12 +31,18 @@ function records(n: number): Array<Record<string, unknown>> {
   for (let i = 0; i < n; i++) {
     const coin = COINS[i % COINS.length]!;
     out[i] = {
-      kind: 'price', coin_id: coin, symbol: coin.slice(0, 6), exchange: 'aggregate', vs_currency: 'usd',
+      kind: 'price',
+      coin_id: coin,
+      symbol: coin.slice(0, 6),
+      exchange: 'aggregate',
+      vs_currency: 'usd',
       price: `${(i % 9973) + 1}.${String(i % 1000000).padStart(6, '0')}`,
-      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`, volume_24h: `${12_345_678 + i}.25`,
+      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
+      volume_24h: `${12_345_678 + i}.25`,
       change_24h_pct: i % 7 === 0 ? null : '-1.25',
       ts: new Date(BASE + Math.floor(i / COINS.length) * 1000).toISOString(),
-      source: 'bench', attribution: 'Benchmark data',
+      source: 'bench',
+      attribution: 'Benchmark data',
     };
   }
   return out;
@@ -72,11 +78,15 @@ type Cpu = ReturnType<typeof cpu>;
 
 /** Rate plus CPU per row: where the time went (µs/row of node, postgres, and other processes). */
 function measure(rows: number, a: Cpu, b: Cpu) {
-  const us = (ms: number) => Math.round((ms * 1000) / rows * 100) / 100;
+  const us = (ms: number) => Math.round(((ms * 1000) / rows) * 100) / 100;
   const busy = b.total - a.total - (b.idle - a.idle);
   return {
     rate: Math.round((rows / (b.wall - a.wall)) * 1000),
-    cpu: { nodeUsPerRow: us(b.node - a.node), pgUsPerRow: us(b.pg - a.pg), otherUsPerRow: us(Math.max(0, busy - (b.node - a.node) - (b.pg - a.pg))) },
+    cpu: {
+      nodeUsPerRow: us(b.node - a.node),
+      pgUsPerRow: us(b.pg - a.pg),
+      otherUsPerRow: us(Math.max(0, busy - (b.node - a.node) - (b.pg - a.pg))),
+    },
   };
 }
 
@@ -91,7 +101,8 @@ async function sql(text: string): Promise<void> {
 async function rawCopy(rows: Array<Record<string, unknown>>, table: string) {
   const client = new pg.Client({ connectionString: URL_ });
   await client.connect();
-  for (const s of tableDdl(RECORD_SPECS.price, { schema, tables: { price: table } }).statements) await client.query(s);
+  for (const s of tableDdl(RECORD_SPECS.price, { schema, tables: { price: table } }).statements)
+    await client.query(s);
   await client.query('CHECKPOINT');
   const cols = Object.keys(rows[0]!);
   const N = '\\N';
@@ -99,7 +110,11 @@ async function rawCopy(rows: Array<Record<string, unknown>>, table: string) {
   const line = (r: Record<string, unknown>) =>
     `${r.kind}\t${r.coin_id}\t${r.symbol}\t${r.exchange}\t${r.vs_currency}\t${r.price}\t${r.market_cap ?? N}\t${r.volume_24h ?? N}\t${r.change_24h_pct ?? N}\t${r.ts}\t${r.source}\t${r.attribution}\n`;
   const start = cpu();
-  const stream = client.query(copyStreams.from(`COPY ${quoteIdent(schema)}.${quoteIdent(table)} (${cols.map(quoteIdent).join(', ')}) FROM STDIN`));
+  const stream = client.query(
+    copyStreams.from(
+      `COPY ${quoteIdent(schema)}.${quoteIdent(table)} (${cols.map(quoteIdent).join(', ')}) FROM STDIN`,
+    ),
+  );
   for (let i = 0; i < rows.length; i += 10_000) {
     let text = '';
     for (let j = i; j < Math.min(i + 10_000, rows.length); j++) text += line(rows[j]!);
@@ -113,14 +128,26 @@ async function rawCopy(rows: Array<Record<string, unknown>>, table: string) {
 }
 
 /** The target as a pipeline drives it: the plugin's create, publish calls of one source batch, a few in flight. */
-async function throughTarget(rows: Array<Record<string, unknown>>, config: Record<string, unknown>, baseDir = process.cwd()) {
+async function throughTarget(
+  rows: Array<Record<string, unknown>>,
+  config: Record<string, unknown>,
+  baseDir = process.cwd(),
+) {
   const batch = {
     ...(process.env.QI_BENCH_BATCH ? { batchSize: Number(process.env.QI_BENCH_BATCH) } : {}),
     ...(process.env.QI_BENCH_CONCURRENCY ? { concurrency: Number(process.env.QI_BENCH_CONCURRENCY) } : {}),
   };
   const direct = process.env.QI_BENCH_DIRECT === '0' ? { copyDirect: false } : {};
   const cfg = plugin.configSchema.parse({ lingerMs: 0, ...batch, ...direct, ...config });
-  const ctx = { name: 'bench', pipeline: 'bench', logger: silentLogger(), metrics: createMetrics(), signal: new AbortController().signal, apiVersion: '1.0.0', baseDir };
+  const ctx = {
+    name: 'bench',
+    pipeline: 'bench',
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    signal: new AbortController().signal,
+    apiVersion: '1.0.0',
+    baseDir,
+  };
   const writer = await plugin.create(cfg, ctx);
   // connect and create the tables before the clock starts (BaseWriter.init; publish would do it lazily)
   const init = await (writer as unknown as { init(): Promise<{ ok: boolean; error?: unknown }> }).init();
@@ -132,7 +159,8 @@ async function throughTarget(rows: Array<Record<string, unknown>>, config: Recor
   for (let i = 0; i < rows.length; i += call) {
     const p = writer.publishPrices(rows.slice(i, i + call) as never[]).then((r) => {
       if (!r.ok) throw r.error;
-      if (r.value.rejected.length) throw new Error(`rejected ${r.value.rejected.length}: ${r.value.rejected[0]!.error.message}`);
+      if (r.value.rejected.length)
+        throw new Error(`rejected ${r.value.rejected.length}: ${r.value.rejected[0]!.error.message}`);
     });
     inflight.add(p);
     void p.finally(() => inflight.delete(p)).catch(() => {});
@@ -157,11 +185,19 @@ async function count(table: string): Promise<number> {
 
 const results: Array<Record<string, unknown>> = [];
 function report(bench: string, rate: number, baseline: number | null, extra: Record<string, unknown> = {}) {
-  const line = { bench, rate, unit: 'rows/s', baseline, ratio: baseline ? Math.round((rate / baseline) * 100) / 100 : null, ...extra };
+  const line = {
+    bench,
+    rate,
+    unit: 'rows/s',
+    baseline,
+    ratio: baseline ? Math.round((rate / baseline) * 100) / 100 : null,
+    ...extra,
+  };
   results.push(line);
   console.log(JSON.stringify(line));
 }
-const median = <T>(xs: T[], by: (x: T) => number): T => [...xs].sort((a, b) => by(a) - by(b))[xs.length >> 1]!;
+const median = <T>(xs: T[], by: (x: T) => number): T =>
+  [...xs].sort((a, b) => by(a) - by(b))[xs.length >> 1]!;
 
 await sql(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
 try {
@@ -170,27 +206,56 @@ try {
   const targets: Array<Awaited<ReturnType<typeof throughTarget>>> = [];
   for (let run = 0; run < RUNS; run++) {
     raws.push(await rawCopy(rows, `raw_${run}`));
-    const t = await throughTarget(rows, { connectionString: URL_, schema, writePath: PATH, tables: { price: `target_${run}` } });
+    const t = await throughTarget(rows, {
+      connectionString: URL_,
+      schema,
+      writePath: PATH,
+      tables: { price: `target_${run}` },
+    });
     const n = await count(`target_${run}`);
     if (n !== ROWS) throw new Error(`the target wrote ${n} rows, expected ${ROWS}`);
     targets.push(t);
-    console.error(`run ${run + 1}/${RUNS}: raw COPY ${raws[run]!.rate} rows/s ${JSON.stringify(raws[run]!.cpu)}; target ${t.rate} rows/s ${JSON.stringify(t.cpu)}`);
+    console.error(
+      `run ${run + 1}/${RUNS}: raw COPY ${raws[run]!.rate} rows/s ${JSON.stringify(raws[run]!.cpu)}; target ${t.rate} rows/s ${JSON.stringify(t.cpu)}`,
+    );
   }
   const raw = median(raws, (r) => r.rate);
   const target = median(targets, (t) => t.rate);
   report(`target-timescale price ${PATH}, ${ROWS} rows`, target.rate, raw.rate, {
-    runs: RUNS, batchSize: target.batchSize, concurrency: target.concurrency, stats: target.stats, cpu: target.cpu, baselineCpu: raw.cpu,
+    runs: RUNS,
+    batchSize: target.batchSize,
+    concurrency: target.concurrency,
+    stats: target.stats,
+    cpu: target.cpu,
+    baselineCpu: raw.cpu,
   });
   if (EXTRA) {
-    const replay = await throughTarget(rows, { connectionString: URL_, schema, writePath: PATH, tables: { price: 'target_0' } });
-    report(`target-timescale price ${PATH}, replay of ${ROWS} existing rows`, replay.rate, raw.rate, { stats: replay.stats, cpu: replay.cpu });
-    const upsert = await throughTarget(rows.map((r) => ({ ...r, price: '1.5' })), { connectionString: URL_, schema, writePath: PATH, tables: { price: 'target_0' } });
-    report(`target-timescale price ${PATH}, upsert of ${ROWS} changed rows`, upsert.rate, raw.rate, { stats: upsert.stats, cpu: upsert.cpu });
+    const replay = await throughTarget(rows, {
+      connectionString: URL_,
+      schema,
+      writePath: PATH,
+      tables: { price: 'target_0' },
+    });
+    report(`target-timescale price ${PATH}, replay of ${ROWS} existing rows`, replay.rate, raw.rate, {
+      stats: replay.stats,
+      cpu: replay.cpu,
+    });
+    const upsert = await throughTarget(
+      rows.map((r) => ({ ...r, price: '1.5' })),
+      { connectionString: URL_, schema, writePath: PATH, tables: { price: 'target_0' } },
+    );
+    report(`target-timescale price ${PATH}, upsert of ${ROWS} changed rows`, upsert.rate, raw.rate, {
+      stats: upsert.stats,
+      cpu: upsert.cpu,
+    });
     const small = rows.slice(0, Math.min(ROWS, 100_000));
     const dir = mkdtempSync(join(tmpdir(), 'qi-bench-pglite-'));
     try {
       const emb = await throughTarget(small, { embedded: { dataDir: 'pgdata' } }, dir);
-      report(`target-timescale price embedded PGlite (INSERT), ${small.length} rows`, emb.rate, null, { stats: emb.stats, cpu: emb.cpu });
+      report(`target-timescale price embedded PGlite (INSERT), ${small.length} rows`, emb.rate, null, {
+        stats: emb.stats,
+        cpu: emb.cpu,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -87,24 +87,39 @@ const embeddedByDir = new Map<string, Shared>();
 // a folder being closed is reopened only after PGlite has let go of it
 const closingByDir = new Map<string, Promise<void>>();
 
-async function openEmbedded(dataDir: string, config: TimescaleTargetConfig): Promise<{ db: Db; server: EmbeddedServer }> {
+async function openEmbedded(
+  dataDir: string,
+  config: TimescaleTargetConfig,
+): Promise<{ db: Db; server: EmbeddedServer }> {
   const server = await startEmbedded(dataDir);
   const db = pgp({
-    host: server.host, port: server.port, user: 'postgres', database: 'postgres',
-    application_name: config.applicationName, types: pgTypes,
+    host: server.host,
+    port: server.port,
+    user: 'postgres',
+    database: 'postgres',
+    application_name: config.applicationName,
+    types: pgTypes,
     // one connection, never closed while idle: the socket frees its only slot asynchronously
-    max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000,
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 10_000,
   });
   return { db, server };
 }
 
-export async function openClient(config: TimescaleTargetConfig, baseDir: string, logger: Logger): Promise<PgClient> {
+export async function openClient(
+  config: TimescaleTargetConfig,
+  baseDir: string,
+  logger: Logger,
+): Promise<PgClient> {
   const cn = serverConnection(config);
   if (cn) {
     const db = pgp(cn);
     return { db, embedded: undefined, describe: describeServer(cn), close: () => db.$pool.end() };
   }
-  const dataDir = isAbsolute(config.embedded.dataDir) ? config.embedded.dataDir : resolve(baseDir, config.embedded.dataDir);
+  const dataDir = isAbsolute(config.embedded.dataDir)
+    ? config.embedded.dataDir
+    : resolve(baseDir, config.embedded.dataDir);
   await closingByDir.get(dataDir);
   let shared = embeddedByDir.get(dataDir);
   if (!shared) {
@@ -125,7 +140,9 @@ export async function openClient(config: TimescaleTargetConfig, baseDir: string,
   );
   let closed = false;
   return {
-    db, embedded: server, describe: `embedded PGlite (${dataDir})`,
+    db,
+    embedded: server,
+    describe: `embedded PGlite (${dataDir})`,
     async close() {
       if (closed) return;
       closed = true;

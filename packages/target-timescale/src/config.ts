@@ -2,7 +2,12 @@ import { secret, writerWorkflowShape } from '@qi/core';
 import { z } from 'zod';
 
 /** Interval literal as TimescaleDB takes it, e.g. "1 day", "12 hours", "7 days". */
-const interval = z.string().regex(/^\d+\s*(microseconds?|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?)$/i, 'an interval such as "1 day", "12 hours" or "4 weeks"');
+const interval = z
+  .string()
+  .regex(
+    /^\d+\s*(microseconds?|milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?)$/i,
+    'an interval such as "1 day", "12 hours" or "4 weeks"',
+  );
 
 const tableName = z.string().min(1).max(63);
 
@@ -13,11 +18,17 @@ export const DEFAULT_CONCURRENCY = 2;
 export const configSchema = z.object({
   connectionString: secret(z.string().min(1))
     .optional()
-    .describe('PostgreSQL URL, e.g. postgres://user:pass@host:5432/db; overrides the discrete fields. With no connection configured, an embedded PostgreSQL (PGlite) is started in embedded.dataDir'),
+    .describe(
+      'PostgreSQL URL, e.g. postgres://user:pass@host:5432/db; overrides the discrete fields. With no connection configured, an embedded PostgreSQL (PGlite) is started in embedded.dataDir',
+    ),
   host: z.string().min(1).optional().describe('server host (use this or connectionString)'),
   port: z.number().int().min(1).max(65535).default(5432).describe('server port'),
   database: z.string().min(1).optional().describe('database name (default: the user name, as libpq does)'),
-  user: z.string().min(1).optional().describe('user name (default: the PGUSER environment variable, then postgres)'),
+  user: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('user name (default: the PGUSER environment variable, then postgres)'),
   password: secret(z.string()).optional().describe('password; never logged'),
   ssl: z
     .union([
@@ -35,7 +46,12 @@ export const configSchema = z.object({
     .max(63)
     .default('qi-target-timescale')
     .describe('application_name of the connections, shown in pg_stat_activity'),
-  schema: z.string().min(1).max(63).default('public').describe('PostgreSQL schema of the tables (created when missing)'),
+  schema: z
+    .string()
+    .min(1)
+    .max(63)
+    .default('public')
+    .describe('PostgreSQL schema of the tables (created when missing)'),
   tables: z
     .object({
       price: tableName.optional().describe('table of price records (default "prices")'),
@@ -53,41 +69,69 @@ export const configSchema = z.object({
     .default(4)
     .describe('most connections in the pool (the embedded database always uses 1)'),
   ...writerWorkflowShape,
-  batchSize: z.number().int().min(1).max(100_000).default(DEFAULT_BATCH_SIZE).describe('records per transaction'),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(DEFAULT_BATCH_SIZE)
+    .describe('records per transaction'),
   concurrency: z
     .number()
     .int()
     .min(1)
     .max(64)
     .default(DEFAULT_CONCURRENCY)
-    .describe('batches written at the same time, each on its own connection: 2 overlaps client and server work; 1 keeps strict per-kind write order'),
+    .describe(
+      'batches written at the same time, each on its own connection: 2 overlaps client and server work; 1 keeps strict per-kind write order',
+    ),
   writeMode: z
     .enum(['upsert', 'ignore'])
     .default('upsert')
-    .describe('on a natural-key conflict: upsert (the newer record replaces the row) or ignore (the stored row stays)'),
+    .describe(
+      'on a natural-key conflict: upsert (the newer record replaces the row) or ignore (the stored row stays)',
+    ),
   writePath: z
     .enum(['auto', 'copy', 'insert'])
     .default('auto')
-    .describe('auto: COPY on PostgreSQL, multi-row INSERT on the embedded database (PGlite has no COPY FROM STDIN over the wire); copy; insert'),
+    .describe(
+      'auto: COPY on PostgreSQL, multi-row INSERT on the embedded database (PGlite has no COPY FROM STDIN over the wire); copy; insert',
+    ),
   copyDirect: z
     .boolean()
     .default(true)
-    .describe('COPY a batch straight into its table and fall back to a staging table + ON CONFLICT only when it hits an existing key (after a conflict, staging is used for the next batches)'),
+    .describe(
+      'COPY a batch straight into its table and fall back to a staging table + ON CONFLICT only when it hits an existing key (after a conflict, staging is used for the next batches)',
+    ),
   timescale: z
     .object({
       enabled: z
         .union([z.literal('auto'), z.boolean()])
         .default('auto')
-        .describe('auto: hypertables when the timescaledb extension is available; true: require it; false: plain tables'),
+        .describe(
+          'auto: hypertables when the timescaledb extension is available; true: require it; false: plain tables',
+        ),
       chunkInterval: interval.default('1 day').describe('time span of one hypertable chunk'),
-      compressAfter: interval.nullable().default(null).describe('compress chunks older than this (segment by coin/exchange, order by time); null: no compression'),
-      retention: interval.nullable().default(null).describe('drop chunks older than this; null: keep everything'),
+      compressAfter: interval
+        .nullable()
+        .default(null)
+        .describe(
+          'compress chunks older than this (segment by coin/exchange, order by time); null: no compression',
+        ),
+      retention: interval
+        .nullable()
+        .default(null)
+        .describe('drop chunks older than this; null: keep everything'),
     })
     .prefault({})
     .describe('TimescaleDB features'),
   embedded: z
     .object({
-      dataDir: z.string().min(1).default('.qi/pgdata').describe('folder of the embedded database, relative to the config file'),
+      dataDir: z
+        .string()
+        .min(1)
+        .default('.qi/pgdata')
+        .describe('folder of the embedded database, relative to the config file'),
     })
     .prefault({})
     .describe('embedded PostgreSQL (PGlite), used when no connectionString or host is configured'),

@@ -37,9 +37,13 @@ async function takeLock(dataDir: string): Promise<void> {
   const file = join(dataDir, LOCK);
   const owner = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
   if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-    throw qiError(TimescaleErrors.EMBEDDED, `embedded database folder ${dataDir} is in use by process ${owner}; stop it, or give this target another embedded.dataDir or a connectionString`, {
-      context: { dataDir, pid: owner },
-    });
+    throw qiError(
+      TimescaleErrors.EMBEDDED,
+      `embedded database folder ${dataDir} is in use by process ${owner}; stop it, or give this target another embedded.dataDir or a connectionString`,
+      {
+        context: { dataDir, pid: owner },
+      },
+    );
   }
   await writeFile(file, String(process.pid));
 }
@@ -48,15 +52,25 @@ async function takeLock(dataDir: string): Promise<void> {
 export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
   await mkdir(dataDir, { recursive: true });
   await takeLock(dataDir);
-  const created = !(await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(() => true, () => false));
+  const created = !(await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(
+    () => true,
+    () => false,
+  ));
   // Loaded on demand: users with a real server never pay for the WASM module.
-  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-socket')]);
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   let db: InstanceType<typeof PGlite>;
   try {
     db = await PGlite.create({ dataDir });
   } catch (e) {
     await rm(join(dataDir, LOCK), { force: true });
-    throw qiError(TimescaleErrors.EMBEDDED, `cannot open the embedded database in ${dataDir}: ${(e as Error).message}`, { cause: e, context: { dataDir } });
+    throw qiError(
+      TimescaleErrors.EMBEDDED,
+      `cannot open the embedded database in ${dataDir}: ${(e as Error).message}`,
+      { cause: e, context: { dataDir } },
+    );
   }
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
   try {
@@ -64,12 +78,17 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
   } catch (e) {
     await db.close().catch(() => {});
     await rm(join(dataDir, LOCK), { force: true });
-    throw qiError(TimescaleErrors.EMBEDDED, `cannot serve the embedded database on 127.0.0.1: ${(e as Error).message}`, { cause: e });
+    throw qiError(
+      TimescaleErrors.EMBEDDED,
+      `cannot serve the embedded database on 127.0.0.1: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const [host = '127.0.0.1', port = '0'] = server.getServerConn().split(':');
   const stop = async () => {
     // let the client's socket close be seen first, so no handler touches PGlite after close
-    for (let i = 0; i < 100 && server.getStats().activeConnections > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && server.getStats().activeConnections > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
     await server.stop();
     await db.close();
     await rm(join(dataDir, LOCK), { force: true });

@@ -40,7 +40,10 @@ export function copyEncoder(cols: Columns): (records: readonly MarketRecord[]) =
   const body = `let out = ''; let x;
 for (let i = 0; i < records.length; i++) { const r = records[i]; out += ${cells.join(" + '\\t' + ")} + '\\n'; }
 return out;`;
-  return new Function('NEEDS_ESCAPE', 'copyEscape', `return function encode(records) { ${body} };`)(NEEDS_ESCAPE, copyEscape);
+  return new Function('NEEDS_ESCAPE', 'copyEscape', `return function encode(records) { ${body} };`)(
+    NEEDS_ESCAPE,
+    copyEscape,
+  );
 }
 
 /**
@@ -48,7 +51,10 @@ return out;`;
  * update a row twice, SQLSTATE 21000): keep the last record of each key.
  * Returns the input itself when there is no duplicate, the usual case.
  */
-export function lastPerKey<R extends MarketRecord>(records: readonly R[], key: readonly string[]): readonly R[] {
+export function lastPerKey<R extends MarketRecord>(
+  records: readonly R[],
+  key: readonly string[],
+): readonly R[] {
   const seen = new Map<string, number>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as unknown as Record<string, unknown>;

@@ -40,8 +40,25 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['42', TimescaleErrors.SQL], // syntax or access rule: a bug in the SQL this package makes
 ];
 
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
-const NETWORK_MESSAGES = [/connection terminated/i, /not queryable/i, /timeout exceeded when trying to connect/i, /connection (was )?(closed|ended)/i, /socket hang up/i, /unexpected eof/i];
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+]);
+const NETWORK_MESSAGES = [
+  /connection terminated/i,
+  /not queryable/i,
+  /timeout exceeded when trying to connect/i,
+  /connection (was )?(closed|ended)/i,
+  /socket hang up/i,
+  /unexpected eof/i,
+];
 
 interface PgErrorLike {
   code?: unknown;
@@ -79,9 +96,15 @@ export function classifyPgError(e: unknown): QiError {
     const detail = typeof pe.detail === 'string' && pe.detail ? ` (${pe.detail})` : '';
     return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]`, { context, cause: e });
   }
-  if ((typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) || NETWORK_MESSAGES.some((re) => re.test(message))) {
+  if (
+    (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||
+    NETWORK_MESSAGES.some((re) => re.test(message))
+  ) {
     if (typeof pe.code === 'string') context.errno = pe.code;
-    return qiError(TimescaleErrors.CONNECTION, `connection to PostgreSQL lost or refused: ${message}`, { context, cause: e });
+    return qiError(TimescaleErrors.CONNECTION, `connection to PostgreSQL lost or refused: ${message}`, {
+      context,
+      cause: e,
+    });
   }
   return qiError(TimescaleErrors.INTERNAL, message, { context, cause: e });
 }

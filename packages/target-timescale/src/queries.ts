@@ -35,7 +35,10 @@ export interface OhlcvQuery {
 function rowLimit(limit: number | undefined): number {
   const n = limit ?? DEFAULT_QUERY_ROWS;
   if (!Number.isInteger(n) || n < 1 || n > MAX_QUERY_ROWS) {
-    throw qiError(CoreErrors.VALIDATION, `limit: expected an integer from 1 to ${MAX_QUERY_ROWS}, received ${JSON.stringify(limit)}`);
+    throw qiError(
+      CoreErrors.VALIDATION,
+      `limit: expected an integer from 1 to ${MAX_QUERY_ROWS}, received ${JSON.stringify(limit)}`,
+    );
   }
   return n;
 }
@@ -48,7 +51,11 @@ async function readRows(db: Db, text: string, values: unknown[]): Promise<Record
 }
 
 /** The newest price of each (coin, exchange, currency), newest first. `table` is a quoted, qualified name. */
-export async function queryLatestPrices(db: Db, table: string, q: LatestPricesQuery = {}): Promise<Record<string, unknown>[]> {
+export async function queryLatestPrices(
+  db: Db,
+  table: string,
+  q: LatestPricesQuery = {},
+): Promise<Record<string, unknown>[]> {
   const limit = rowLimit(q.limit);
   const text = `SELECT * FROM (
   SELECT DISTINCT ON (coin_id, exchange, vs_currency) * FROM ${table}
@@ -56,7 +63,13 @@ export async function queryLatestPrices(db: Db, table: string, q: LatestPricesQu
     AND ($4::timestamptz IS NULL OR ts >= $4)
   ORDER BY coin_id, exchange, vs_currency, ts DESC
 ) latest ORDER BY ts DESC, coin_id LIMIT $5`;
-  return readRows(db, text, [q.coinIds ?? null, q.vsCurrency ?? null, q.exchange ?? null, q.since ?? null, limit]);
+  return readRows(db, text, [
+    q.coinIds ?? null,
+    q.vsCurrency ?? null,
+    q.exchange ?? null,
+    q.since ?? null,
+    limit,
+  ]);
 }
 
 /** The latest `limit` candles of a coin in the window, oldest first (chart order). */
@@ -66,6 +79,14 @@ export async function queryOhlcv(db: Db, table: string, q: OhlcvQuery): Promise<
 WHERE coin_id = $1 AND ($2::text IS NULL OR "interval" = $2) AND ($3::text IS NULL OR vs_currency = $3) AND ($4::text IS NULL OR exchange = $4)
   AND ($5::timestamptz IS NULL OR ts >= $5) AND ($6::timestamptz IS NULL OR ts < $6)
 ORDER BY ts DESC LIMIT $7`;
-  const rows = await readRows(db, text, [q.coinId, q.interval ?? null, q.vsCurrency ?? null, q.exchange ?? null, q.from ?? null, q.to ?? null, limit]);
+  const rows = await readRows(db, text, [
+    q.coinId,
+    q.interval ?? null,
+    q.vsCurrency ?? null,
+    q.exchange ?? null,
+    q.from ?? null,
+    q.to ?? null,
+    limit,
+  ]);
   return rows.reverse();
 }

@@ -1,10 +1,24 @@
-import { type Logger, quoteIdent, RECORD_KINDS, type RecordKind, type RecordSpec, type RecordSpecs, tableDdl } from '@qi/core';
+import {
+  type Logger,
+  quoteIdent,
+  RECORD_KINDS,
+  type RecordKind,
+  type RecordSpec,
+  type RecordSpecs,
+  tableDdl,
+} from '@qi/core';
 import { type Db, pq } from './client';
 import type { TimescaleTargetConfig } from './config';
 import { type Columns, columnsOf } from './encoding';
 import { qualify } from './sql';
 import {
-  decideTimescale, EXTENSION_STATE_SQL, type ExtensionState, HYPERTABLE_STATE_SQL, type HypertableState, NO_HYPERTABLE, planTimescale,
+  decideTimescale,
+  EXTENSION_STATE_SQL,
+  type ExtensionState,
+  HYPERTABLE_STATE_SQL,
+  type HypertableState,
+  NO_HYPERTABLE,
+  planTimescale,
 } from './timescale';
 
 /**
@@ -53,14 +67,21 @@ async function enableTimescale(db: Db, opts: SchemaOptions): Promise<boolean> {
       return false;
     }
   }
-  opts.logger[decision.log.level]({ event: 'timescale.schema.timescale', timescale: decision.use }, decision.log.message);
+  opts.logger[decision.log.level](
+    { event: 'timescale.schema.timescale', timescale: decision.use },
+    decision.log.message,
+  );
   return decision.use;
 }
 
 export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaState> {
   const useTimescale = await enableTimescale(db, opts);
   const ts = useTimescale
-    ? { chunkInterval: opts.timescale.chunkInterval, compressAfter: opts.timescale.compressAfter, retention: opts.timescale.retention }
+    ? {
+        chunkInterval: opts.timescale.chunkInterval,
+        compressAfter: opts.timescale.compressAfter,
+        retention: opts.timescale.retention,
+      }
     : false;
   const tables = {} as Record<RecordKind, TableTarget>;
   await db.tx('qi-schema', async (t) => {
@@ -70,9 +91,21 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
     if (!hasSchema) await t.none(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(opts.schema)}`);
     for (const kind of RECORD_KINDS) {
       const spec = opts.specs[kind] as RecordSpec<string>;
-      const ddl = tableDdl(spec, { schema: opts.schema, tables: opts.tables, timescale: ts, specs: opts.specs });
+      const ddl = tableDdl(spec, {
+        schema: opts.schema,
+        tables: opts.tables,
+        timescale: ts,
+        specs: opts.specs,
+      });
       const existing = new Set(
-        (await t.any<{ name: string }>(pq('SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [opts.schema, ddl.table]))).map((r) => r.name),
+        (
+          await t.any<{ name: string }>(
+            pq(
+              'SELECT column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+              [opts.schema, ddl.table],
+            ),
+          )
+        ).map((r) => r.name),
       );
       for (const stmt of ddl.statements) {
         const added = ADD_COLUMN.exec(stmt)?.[1];
@@ -80,18 +113,33 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
           const name = added.slice(1, -1).replace(/""/g, '"');
           // ALTER TABLE locks the table even when the column exists: only run it for a new field
           if (existing.size === 0 || existing.has(name)) continue;
-          opts.logger.info({ event: 'timescale.schema.column', table: ddl.table, column: name }, `added column ${name} to ${opts.schema}.${ddl.table} (new DSL field)`);
+          opts.logger.info(
+            { event: 'timescale.schema.column', table: ddl.table, column: name },
+            `added column ${name} to ${opts.schema}.${ddl.table} (new DSL field)`,
+          );
         }
         await t.none(stmt);
       }
-      if (existing.size === 0) opts.logger.info({ event: 'timescale.schema.table', table: ddl.table }, `created table ${opts.schema}.${ddl.table}`);
+      if (existing.size === 0)
+        opts.logger.info(
+          { event: 'timescale.schema.table', table: ddl.table },
+          `created table ${opts.schema}.${ddl.table}`,
+        );
       if (ts) {
         const relation = `${quoteIdent(opts.schema)}.${quoteIdent(ddl.table)}`;
-        const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention]));
+        const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(
+          pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention]),
+        );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
         for (const stmt of planTimescale(ddl, relation, state, ts)) await t.any(stmt);
       }
-      tables[kind] = { kind, spec, table: ddl.table, qualified: qualify(opts.schema, ddl.table), columns: columnsOf(spec) };
+      tables[kind] = {
+        kind,
+        spec,
+        table: ddl.table,
+        qualified: qualify(opts.schema, ddl.table),
+        columns: columnsOf(spec),
+      };
     }
   });
   return { tables, timescale: useTimescale };

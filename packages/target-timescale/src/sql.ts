@@ -7,15 +7,21 @@ import { type FieldSpec, quoteIdent, type RecordSpec, SQL_TYPES } from '@qi/core
  */
 export type WriteMode = 'upsert' | 'ignore';
 
-export const qualify = (schema: string, table: string): string => `${quoteIdent(schema)}.${quoteIdent(table)}`;
+export const qualify = (schema: string, table: string): string =>
+  `${quoteIdent(schema)}.${quoteIdent(table)}`;
 
-const list = (names: readonly string[], prefix = ''): string => names.map((n) => prefix + quoteIdent(n)).join(', ');
+const list = (names: readonly string[], prefix = ''): string =>
+  names.map((n) => prefix + quoteIdent(n)).join(', ');
 
 /**
  * ON CONFLICT on the natural key. Upsert only rewrites a row whose values
  * changed, so a replayed batch costs no new row versions (no WAL, no bloat).
  */
-export function conflictClause(spec: RecordSpec<string>, columns: readonly string[], mode: WriteMode): string {
+export function conflictClause(
+  spec: RecordSpec<string>,
+  columns: readonly string[],
+  mode: WriteMode,
+): string {
   const target = `ON CONFLICT (${list(spec.key)})`;
   const rest = columns.filter((c) => !spec.key.includes(c));
   if (mode === 'ignore' || rest.length === 0) return `${target} DO NOTHING`;
@@ -23,13 +29,19 @@ export function conflictClause(spec: RecordSpec<string>, columns: readonly strin
   return `${target} DO UPDATE SET ${set} WHERE (${list(rest, 'cur.')}) IS DISTINCT FROM (${list(rest, 'EXCLUDED.')})`;
 }
 
-export const copyInto = (table: string, columns: readonly string[]): string => `COPY ${table} (${list(columns)}) FROM STDIN`;
+export const copyInto = (table: string, columns: readonly string[]): string =>
+  `COPY ${table} (${list(columns)}) FROM STDIN`;
 
 /** A per-connection temporary table shaped like the target; emptied at each commit. */
 export const stagingDdl = (staging: string, target: string): string =>
   `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(staging)} (LIKE ${target} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
 
-export function insertFromStaging(target: string, staging: string, columns: readonly string[], conflict: string): string {
+export function insertFromStaging(
+  target: string,
+  staging: string,
+  columns: readonly string[],
+  conflict: string,
+): string {
   return `INSERT INTO ${target} AS cur (${list(columns)}) SELECT ${list(columns)} FROM ${quoteIdent(staging)} ${conflict}`;
 }
 

@@ -1,6 +1,14 @@
-import { BaseWriter, CoreErrors, type PluginContext, qiError, type RecordKind, type RecordSpecs, workflowOptions } from '@qi/core';
-import { configSchema, type TimescaleTargetConfig, type TimescaleTargetConfigInput } from './config';
+import {
+  BaseWriter,
+  CoreErrors,
+  type PluginContext,
+  qiError,
+  type RecordKind,
+  type RecordSpecs,
+  workflowOptions,
+} from '@qi/core';
 import { type Db, pq } from './client';
+import { configSchema, type TimescaleTargetConfig, type TimescaleTargetConfigInput } from './config';
 import { type LatestPricesQuery, type OhlcvQuery, queryLatestPrices, queryOhlcv } from './queries';
 import { type Connected, createTimescaleHandler, type TimescaleHandler } from './writer';
 
@@ -12,8 +20,16 @@ export class TimescaleWriter extends BaseWriter {
   readonly config: TimescaleTargetConfig;
   private readonly ts: TimescaleHandler;
 
-  constructor(config: TimescaleTargetConfig, ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline' | 'baseDir'>, opts: { specs?: RecordSpecs } = {}) {
-    const handler = createTimescaleHandler(config, { logger: ctx.logger, baseDir: ctx.baseDir, ...(opts.specs ? { specs: opts.specs } : {}) });
+  constructor(
+    config: TimescaleTargetConfig,
+    ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline' | 'baseDir'>,
+    opts: { specs?: RecordSpecs } = {},
+  ) {
+    const handler = createTimescaleHandler(config, {
+      logger: ctx.logger,
+      baseDir: ctx.baseDir,
+      ...(opts.specs ? { specs: opts.specs } : {}),
+    });
     super({ ...workflowOptions(config, ctx), handler, ...(opts.specs ? { specs: opts.specs } : {}) });
     this.config = config;
     this.ts = handler;

@@ -23,15 +23,38 @@ export interface TimescaleDecision {
   log: { level: 'info' | 'warn'; message: string };
 }
 
-export function decideTimescale(setting: TimescaleSetting, ext: ExtensionState, embedded = false): TimescaleDecision {
+export function decideTimescale(
+  setting: TimescaleSetting,
+  ext: ExtensionState,
+  embedded = false,
+): TimescaleDecision {
   if (setting === false) {
-    return { use: false, createExtension: false, log: { level: 'info', message: 'TimescaleDB disabled by config (timescale.enabled: false): plain tables, no hypertables, compression or retention' } };
+    return {
+      use: false,
+      createExtension: false,
+      log: {
+        level: 'info',
+        message:
+          'TimescaleDB disabled by config (timescale.enabled: false): plain tables, no hypertables, compression or retention',
+      },
+    };
   }
   if (ext.installed) {
-    return { use: true, createExtension: false, log: { level: 'info', message: `TimescaleDB ${ext.installed}: tables are hypertables` } };
+    return {
+      use: true,
+      createExtension: false,
+      log: { level: 'info', message: `TimescaleDB ${ext.installed}: tables are hypertables` },
+    };
   }
   if (ext.available) {
-    return { use: true, createExtension: true, log: { level: 'info', message: `TimescaleDB ${ext.available} available: creating the extension; tables are hypertables` } };
+    return {
+      use: true,
+      createExtension: true,
+      log: {
+        level: 'info',
+        message: `TimescaleDB ${ext.available} available: creating the extension; tables are hypertables`,
+      },
+    };
   }
   if (setting === true) {
     throw qiError(
@@ -43,12 +66,24 @@ export function decideTimescale(setting: TimescaleSetting, ext: ExtensionState, 
   }
   if (embedded) {
     // expected on the embedded database: not worth a warning on every quickstart run
-    return { use: false, createExtension: false, log: { level: 'info', message: 'the embedded PGlite has no TimescaleDB: hypertable features are off (plain tables with time indexes)' } };
+    return {
+      use: false,
+      createExtension: false,
+      log: {
+        level: 'info',
+        message:
+          'the embedded PGlite has no TimescaleDB: hypertable features are off (plain tables with time indexes)',
+      },
+    };
   }
   return {
     use: false,
     createExtension: false,
-    log: { level: 'warn', message: 'TimescaleDB extension not available on this server: hypertable features are off (plain tables with time indexes; no chunking, compression or retention)' },
+    log: {
+      level: 'warn',
+      message:
+        'TimescaleDB extension not available on this server: hypertable features are off (plain tables with time indexes; no chunking, compression or retention)',
+    },
   };
 }
 
@@ -65,7 +100,12 @@ export interface HypertableState {
 }
 
 export const NO_HYPERTABLE: HypertableState = {
-  isHypertable: false, compressionEnabled: false, compressAfter: null, retention: null, compressAfterSame: false, retentionSame: false,
+  isHypertable: false,
+  compressionEnabled: false,
+  compressAfter: null,
+  retention: null,
+  compressAfterSame: false,
+  retentionSame: false,
 };
 
 export interface TimescalePlanOptions {
@@ -73,7 +113,9 @@ export interface TimescalePlanOptions {
   retention: string | null;
 }
 
-const kindOf = (stmt: string): 'hypertable' | 'compress' | 'compression-policy' | 'retention-policy' | 'other' => {
+const kindOf = (
+  stmt: string,
+): 'hypertable' | 'compress' | 'compression-policy' | 'retention-policy' | 'other' => {
   if (stmt.includes('create_hypertable(')) return 'hypertable';
   if (stmt.includes('timescaledb.compress')) return 'compress';
   if (stmt.includes('add_compression_policy(')) return 'compression-policy';
@@ -86,7 +128,12 @@ const kindOf = (stmt: string): 'hypertable' | 'compress' | 'compression-policy' 
  * plus policy removals when the config changed or dropped a policy: applying
  * the plan on every start converges the table to the config.
  */
-export function planTimescale(ddl: Pick<TableDdl, 'timescale'>, relation: string, state: HypertableState, opts: TimescalePlanOptions): string[] {
+export function planTimescale(
+  ddl: Pick<TableDdl, 'timescale'>,
+  relation: string,
+  state: HypertableState,
+  opts: TimescalePlanOptions,
+): string[] {
   const rel = quoteLiteral(relation);
   const out: string[] = [];
   if (state.compressAfter !== null && (opts.compressAfter === null || !state.compressAfterSame)) {

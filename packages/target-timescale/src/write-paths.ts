@@ -69,7 +69,10 @@ const stagedOn = new WeakMap<object, Set<string>>();
 
 async function ensureStaging(sco: Connection, t: PreparedTable): Promise<void> {
   let have = stagedOn.get(sco.client);
-  if (!have) stagedOn.set(sco.client, (have = new Set()));
+  if (!have) {
+    have = new Set();
+    stagedOn.set(sco.client, have);
+  }
   if (!have.has(t.createStaging)) {
     await sco.none(t.createStaging);
     have.add(t.createStaging);
@@ -77,7 +80,14 @@ async function ensureStaging(sco: Connection, t: PreparedTable): Promise<void> {
 }
 
 /** COPY path: direct when possible, staged on conflicts; each is one round trip and one transaction. */
-export async function writeCopy(db: Db, t: PreparedTable, records: readonly MarketRecord[], mode: WriteMode, direct: boolean, stats: WriteStats): Promise<void> {
+export async function writeCopy(
+  db: Db,
+  t: PreparedTable,
+  records: readonly MarketRecord[],
+  mode: WriteMode,
+  direct: boolean,
+  stats: WriteStats,
+): Promise<void> {
   const sco = await db.connect();
   let broken = false;
   try {
@@ -115,9 +125,17 @@ export async function writeCopy(db: Db, t: PreparedTable, records: readonly Mark
 }
 
 /** INSERT … unnest path: one statement, its own transaction. */
-export async function writeInsert(db: Db, t: PreparedTable, records: readonly MarketRecord[], mode: WriteMode, stats: WriteStats): Promise<void> {
+export async function writeInsert(
+  db: Db,
+  t: PreparedTable,
+  records: readonly MarketRecord[],
+  mode: WriteMode,
+  stats: WriteStats,
+): Promise<void> {
   const rows = mode === 'upsert' ? lastPerKey(records, t.spec.key) : records;
-  const arrays = t.columns.names.map((name) => rows.map((r) => (r as unknown as Record<string, unknown>)[name] ?? null));
+  const arrays = t.columns.names.map((name) =>
+    rows.map((r) => (r as unknown as Record<string, unknown>)[name] ?? null),
+  );
   await db.none(pq(t.insert, arrays));
   stats.inserted += records.length;
 }

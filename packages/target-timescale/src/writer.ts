@@ -1,4 +1,11 @@
-import { type Logger, type MarketRecord, RECORD_SPECS, type RecordKind, type RecordSpecs, type WriterHandler } from '@qi/core';
+import {
+  type Logger,
+  type MarketRecord,
+  RECORD_SPECS,
+  type RecordKind,
+  type RecordSpecs,
+  type WriterHandler,
+} from '@qi/core';
 import { openClient, type PgClient } from './client';
 import type { TimescaleTargetConfig } from './config';
 import { classifyPgError } from './errors';
@@ -27,7 +34,10 @@ export interface TimescaleHandler extends WriterHandler {
   stats: WriteStats;
 }
 
-export function createTimescaleHandler(config: TimescaleTargetConfig, opts: HandlerOptions): TimescaleHandler {
+export function createTimescaleHandler(
+  config: TimescaleTargetConfig,
+  opts: HandlerOptions,
+): TimescaleHandler {
   const specs = opts.specs ?? RECORD_SPECS;
   const logger = opts.logger;
   const stats: WriteStats = { direct: 0, staged: 0, inserted: 0, conflicts: 0 };
@@ -42,14 +52,34 @@ export function createTimescaleHandler(config: TimescaleTargetConfig, opts: Hand
       try {
         const version = await client.db.one<{ v: string }>('SELECT version() AS v');
         const pglite = /PGlite/i.test(version.v);
-        const schema = await ensureSchema(client.db, { schema: config.schema, tables: config.tables, timescale: config.timescale, specs, logger, embedded: client.embedded !== undefined });
-        const tables = Object.fromEntries(Object.entries(schema.tables).map(([k, t]) => [k, prepareTable(t, config.writeMode)])) as Record<RecordKind, PreparedTable>;
+        const schema = await ensureSchema(client.db, {
+          schema: config.schema,
+          tables: config.tables,
+          timescale: config.timescale,
+          specs,
+          logger,
+          embedded: client.embedded !== undefined,
+        });
+        const tables = Object.fromEntries(
+          Object.entries(schema.tables).map(([k, t]) => [k, prepareTable(t, config.writeMode)]),
+        ) as Record<RecordKind, PreparedTable>;
         // PGlite cannot take COPY FROM STDIN over the socket (the connection breaks)
         const copy = config.writePath === 'copy' || (config.writePath === 'auto' && !pglite);
-        if (copy && pglite) logger.warn({ event: 'timescale.write-path' }, 'writePath "copy" on the embedded PGlite will fail: it has no COPY FROM STDIN; use "auto" or "insert"');
+        if (copy && pglite)
+          logger.warn(
+            { event: 'timescale.write-path' },
+            'writePath "copy" on the embedded PGlite will fail: it has no COPY FROM STDIN; use "auto" or "insert"',
+          );
         conn = { client, schema, tables, copy };
         logger.info(
-          { event: 'timescale.connected', server: client.describe, schema: config.schema, writePath: copy ? 'copy' : 'insert', writeMode: config.writeMode, timescale: schema.timescale },
+          {
+            event: 'timescale.connected',
+            server: client.describe,
+            schema: config.schema,
+            writePath: copy ? 'copy' : 'insert',
+            writeMode: config.writeMode,
+            timescale: schema.timescale,
+          },
           `writing to ${client.describe}, schema ${config.schema}, ${copy ? 'COPY' : 'INSERT'} path, ${config.writeMode} on the natural key`,
         );
       } catch (e) {
@@ -61,7 +91,8 @@ export function createTimescaleHandler(config: TimescaleTargetConfig, opts: Hand
     async writeBatch<K extends RecordKind>(kind: K, records: readonly MarketRecord[]) {
       if (!conn) throw new Error('writeBatch before init');
       const table = conn.tables[kind];
-      if (conn.copy) await writeCopy(conn.client.db, table, records, config.writeMode, config.copyDirect, stats);
+      if (conn.copy)
+        await writeCopy(conn.client.db, table, records, config.writeMode, config.copyDirect, stats);
       else await writeInsert(conn.client.db, table, records, config.writeMode, stats);
     },
 

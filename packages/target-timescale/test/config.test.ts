@@ -1,10 +1,16 @@
 import type { z } from 'zod';
 import plugin, { configSchema } from '../src/index';
 
-type Walk = { def: { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] }; shape?: Record<string, z.ZodType> };
+type Walk = {
+  def: { type: string; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
+  shape?: Record<string, z.ZodType>;
+};
 
 /** Every field of the schema with its description (through optional/default wrappers). */
-function fields(schema: z.ZodType, prefix = ''): Array<{ path: string; description: string | undefined; secret: boolean }> {
+function fields(
+  schema: z.ZodType,
+  prefix = '',
+): Array<{ path: string; description: string | undefined; secret: boolean }> {
   const shape = (schema as unknown as Walk).shape ?? {};
   const out: Array<{ path: string; description: string | undefined; secret: boolean }> = [];
   for (const [k, s] of Object.entries(shape)) {
@@ -16,7 +22,8 @@ function fields(schema: z.ZodType, prefix = ''): Array<{ path: string; descripti
       if ((inner.meta() as { secret?: boolean } | undefined)?.secret) secret = true;
       const d = (inner as unknown as Walk).def;
       if (d.type === 'object') break;
-      const next = d.innerType ?? d.in ?? d.options?.find((o) => (o as unknown as Walk).def.type === 'object');
+      const next =
+        d.innerType ?? d.in ?? d.options?.find((o) => (o as unknown as Walk).def.type === 'object');
       if (!next) break;
       inner = next;
     }
@@ -29,18 +36,36 @@ function fields(schema: z.ZodType, prefix = ''): Array<{ path: string; descripti
 describe('config', () => {
   it('describes every field', () => {
     const all = fields(configSchema);
-    expect(all.map((f) => f.path)).toEqual(expect.arrayContaining(['tables.level1', 'timescale.retention', 'ssl.rejectUnauthorized', 'embedded.dataDir', 'retry.maxAttempts']));
+    expect(all.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        'tables.level1',
+        'timescale.retention',
+        'ssl.rejectUnauthorized',
+        'embedded.dataDir',
+        'retry.maxAttempts',
+      ]),
+    );
     expect(all.filter((f) => !f.description).map((f) => f.path)).toEqual([]);
   });
 
   it('marks the connection string and the password secret', () => {
-    expect(fields(configSchema).filter((f) => f.secret).map((f) => f.path)).toEqual(['connectionString', 'password']);
+    expect(
+      fields(configSchema)
+        .filter((f) => f.secret)
+        .map((f) => f.path),
+    ).toEqual(['connectionString', 'password']);
   });
 
   it('defaults to the embedded database, upserts, schema public and the measured batch size', () => {
     const c = configSchema.parse({});
     expect(c).toMatchObject({
-      schema: 'public', writeMode: 'upsert', writePath: 'auto', batchSize: 5000, concurrency: 2, poolMax: 4, ssl: false,
+      schema: 'public',
+      writeMode: 'upsert',
+      writePath: 'auto',
+      batchSize: 5000,
+      concurrency: 2,
+      poolMax: 4,
+      ssl: false,
       timescale: { enabled: 'auto', chunkInterval: '1 day', compressAfter: null, retention: null },
       embedded: { dataDir: '.qi/pgdata' },
     });
@@ -49,9 +74,18 @@ describe('config', () => {
   });
 
   it('rejects nonsense with the path', () => {
-    const r = configSchema.safeParse({ writeMode: 'merge', timescale: { chunkInterval: 'soon' }, poolMax: 0 });
+    const r = configSchema.safeParse({
+      writeMode: 'merge',
+      timescale: { chunkInterval: 'soon' },
+      poolMax: 0,
+    });
     expect(r.success).toBe(false);
-    if (!r.success) expect(r.error.issues.map((i) => i.path.join('.')).sort()).toEqual(['poolMax', 'timescale.chunkInterval', 'writeMode']);
+    if (!r.success)
+      expect(r.error.issues.map((i) => i.path.join('.')).sort()).toEqual([
+        'poolMax',
+        'timescale.chunkInterval',
+        'writeMode',
+      ]);
   });
 
   it('is a target plugin for API ^1', () => {

@@ -1,4 +1,4 @@
-import { parseRecord, RECORD_SPECS, type MarketRecord } from '@qi/core';
+import { type MarketRecord, parseRecord, RECORD_SPECS } from '@qi/core';
 import { samplePrice, sampleRecords } from '@qi/core/testkit';
 import { columnsOf, copyEncoder, copyEscape, lastPerKey, rowToRecord } from '../src/encoding';
 
@@ -49,5 +49,10 @@ describe('lastPerKey', () => {
 });
 
 it('rowToRecord turns timestamps into ISO strings and keeps the rest', () => {
-  expect(rowToRecord({ ts: new Date('2026-01-01T00:00:00Z'), price: '1.5', n: 3, x: null })).toEqual({ ts: '2026-01-01T00:00:00.000Z', price: '1.5', n: 3, x: null });
+  expect(rowToRecord({ ts: new Date('2026-01-01T00:00:00Z'), price: '1.5', n: 3, x: null })).toEqual({
+    ts: '2026-01-01T00:00:00.000Z',
+    price: '1.5',
+    n: 3,
+    x: null,
+  });
 });

@@ -1,6 +1,7 @@
 import { classifyPgError } from '../src/errors';
 
-const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { code, ...extra });
+const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(message), { code, ...extra });
 
 describe('classifyPgError', () => {
   it.each([
@@ -40,7 +41,13 @@ describe('classifyPgError', () => {
   });
 
   it('keeps the database reason, detail and constraint', () => {
-    const e = classifyPgError(pg('23514', 'new row for relation "prices" violates check constraint "price_positive"', { detail: 'Failing row contains (…).', constraint: 'price_positive', table: 'prices' }));
+    const e = classifyPgError(
+      pg('23514', 'new row for relation "prices" violates check constraint "price_positive"', {
+        detail: 'Failing row contains (…).',
+        constraint: 'price_positive',
+        table: 'prices',
+      }),
+    );
     expect(e.message).toContain('violates check constraint "price_positive"');
     expect(e.message).toContain('Failing row contains');
     expect(e.message).toContain('SQLSTATE 23514');
@@ -60,8 +67,14 @@ describe('classifyPgError', () => {
   });
 
   it('never retries a bug, and leaves unknown errors non-retryable', () => {
-    expect(classifyPgError(new TypeError('x is undefined'))).toMatchObject({ category: 'programmer', retryable: false });
-    expect(classifyPgError(new Error('something else'))).toMatchObject({ code: 'TS_INTERNAL', retryable: false });
+    expect(classifyPgError(new TypeError('x is undefined'))).toMatchObject({
+      category: 'programmer',
+      retryable: false,
+    });
+    expect(classifyPgError(new Error('something else'))).toMatchObject({
+      code: 'TS_INTERNAL',
+      retryable: false,
+    });
     expect(classifyPgError('a string')).toMatchObject({ code: 'TS_INTERNAL', message: 'a string' });
   });
 });

@@ -12,19 +12,27 @@ describe('generated statements', () => {
   });
 
   it('ignores conflicts on the natural key in ignore mode', () => {
-    expect(conflictClause(spec, cols, 'ignore')).toBe('ON CONFLICT ("coin_id", "exchange", "vs_currency", "ts") DO NOTHING');
+    expect(conflictClause(spec, cols, 'ignore')).toBe(
+      'ON CONFLICT ("coin_id", "exchange", "vs_currency", "ts") DO NOTHING',
+    );
   });
 
   it('updates only non-key columns, and only rows whose values changed, in upsert mode', () => {
     const c = conflictClause(spec, cols, 'upsert');
-    expect(c).toMatch(/^ON CONFLICT \("coin_id", "exchange", "vs_currency", "ts"\) DO UPDATE SET "kind" = EXCLUDED\."kind", /);
+    expect(c).toMatch(
+      /^ON CONFLICT \("coin_id", "exchange", "vs_currency", "ts"\) DO UPDATE SET "kind" = EXCLUDED\."kind", /,
+    );
     expect(c).not.toContain('"ts" = EXCLUDED');
     expect(c).toContain('"price" = EXCLUDED."price"');
-    expect(c).toMatch(/WHERE \(cur\."kind", .*cur\."attribution"\) IS DISTINCT FROM \(EXCLUDED\."kind", .*EXCLUDED\."attribution"\)$/);
+    expect(c).toMatch(
+      /WHERE \(cur\."kind", .*cur\."attribution"\) IS DISTINCT FROM \(EXCLUDED\."kind", .*EXCLUDED\."attribution"\)$/,
+    );
   });
 
   it('moves a staged batch with one INSERT … SELECT', () => {
-    expect(stagingDdl('qi_stage_price', '"s"."prices"')).toBe('CREATE TEMP TABLE IF NOT EXISTS "qi_stage_price" (LIKE "s"."prices" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+    expect(stagingDdl('qi_stage_price', '"s"."prices"')).toBe(
+      'CREATE TEMP TABLE IF NOT EXISTS "qi_stage_price" (LIKE "s"."prices" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+    );
     expect(insertFromStaging('"s"."prices"', 'qi_stage_price', ['a', 'b'], 'ON CONFLICT DO NOTHING')).toBe(
       'INSERT INTO "s"."prices" AS cur ("a", "b") SELECT "a", "b" FROM "qi_stage_price" ON CONFLICT DO NOTHING',
     );

@@ -29,19 +29,28 @@ describe('PipelinedCopy', () => {
   });
 
   it('runs the statements after the COPY in the same transaction', async () => {
-    const counts = await copy(`COPY ${table} FROM STDIN; DELETE FROM ${table} WHERE id >= 20000`, '20000\ta\n20001\tb\n');
+    const counts = await copy(
+      `COPY ${table} FROM STDIN; DELETE FROM ${table} WHERE id >= 20000`,
+      '20000\ta\n20001\tb\n',
+    );
     expect(counts).toEqual([2, 2]);
     expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 20_000 }]);
   });
 
   it('fails on bad data with the server reason, writes nothing, and leaves the connection usable', async () => {
-    await expect(copy(`COPY ${table} FROM STDIN`, '30000\tok\nnot-a-number\tbad\n30001\tok\n')).rejects.toMatchObject({ code: '22P02' });
-    await expect(copy(`COPY ${table} FROM STDIN; DELETE FROM ${table}`, '1\tduplicate\n')).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      copy(`COPY ${table} FROM STDIN`, '30000\tok\nnot-a-number\tbad\n30001\tok\n'),
+    ).rejects.toMatchObject({ code: '22P02' });
+    await expect(
+      copy(`COPY ${table} FROM STDIN; DELETE FROM ${table}`, '1\tduplicate\n'),
+    ).rejects.toMatchObject({ code: '23505' });
     expect((await client.query(`SELECT count(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 20_000 }]);
   });
 
   it('fails before copy mode (no such table) and the server drops the data that was already sent', async () => {
-    await expect(copy('COPY no_such_table_qi FROM STDIN', '1\tx\n'.repeat(10_000))).rejects.toMatchObject({ code: '42P01' });
+    await expect(copy('COPY no_such_table_qi FROM STDIN', '1\tx\n'.repeat(10_000))).rejects.toMatchObject({
+      code: '42P01',
+    });
     expect((await client.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
   });
 });

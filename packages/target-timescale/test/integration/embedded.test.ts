@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type RecordKind } from '@qi/core';
 import { describeWriterConformance, expectOk, sampleRecords, testContext } from '@qi/core/testkit';
-import { createTimescaleWriter, type TimescaleTargetConfigInput, type TimescaleWriter } from '../../src/index';
+import {
+  createTimescaleWriter,
+  type TimescaleTargetConfigInput,
+  type TimescaleWriter,
+} from '../../src/index';
 
 // Not a fake: the same PGlite, its ESM build. The root jest transform skips `.cjs` files, and
 // PGlite's CommonJS build does dynamic import() calls that jest's CJS runtime cannot run.
-jest.mock('@electric-sql/pglite', () => jest.requireActual(require.resolve('@electric-sql/pglite').replace(/index\.cjs$/, 'index.js')));
+jest.mock('@electric-sql/pglite', () =>
+  jest.requireActual(require.resolve('@electric-sql/pglite').replace(/index\.cjs$/, 'index.js')),
+);
 
 // The embedded default: no connection configured → PGlite in a folder, same pg-promise code path.
 const baseDir = mkdtempSync(join(tmpdir(), 'qi-ts-embedded-'));
@@ -19,7 +25,13 @@ const embedded = (config: TimescaleTargetConfigInput = {}, logger = testContext(
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
-  return { lines, logger: createLogger({ level: 'info', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } }) };
+  return {
+    lines,
+    logger: createLogger({
+      level: 'info',
+      destination: { write: (s: string) => void lines.push(JSON.parse(s)) },
+    }),
+  };
 }
 
 const portOpen = (port: number) =>
@@ -64,7 +76,9 @@ describe('embedded PostgreSQL (PGlite)', () => {
     expectOk(await a.close());
     // b still works after a closed
     expectOk(await b.publishBatch(sampleRecords('level1', 7, 7)));
-    expect(await b.query('SELECT (SELECT count(*) FROM ohlcv)::int AS o, (SELECT count(*) FROM level1)::int AS l')).toEqual([{ o: 5, l: 14 }]);
+    expect(
+      await b.query('SELECT (SELECT count(*) FROM ohlcv)::int AS o, (SELECT count(*) FROM level1)::int AS l'),
+    ).toEqual([{ o: 5, l: 14 }]);
     expectOk(await b.close());
   });
 

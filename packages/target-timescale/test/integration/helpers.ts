@@ -7,7 +7,12 @@ import { createTimescaleWriter, type TimescaleTargetConfigInput } from '../../sr
 /** The machine's PostgreSQL, database `test` (override with QI_TEST_PG_URL). */
 export const PG_URL = process.env.QI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export const admin = pgp({ connectionString: PG_URL, max: 2, types: pgTypes, application_name: 'qi-ts-test-admin' });
+export const admin = pgp({
+  connectionString: PG_URL,
+  max: 2,
+  types: pgTypes,
+  application_name: 'qi-ts-test-admin',
+});
 
 /** Fails (never skips) with a clear message when PostgreSQL is not reachable. */
 export async function requirePostgres(): Promise<void> {
@@ -36,10 +41,25 @@ export async function countRows(schema: string, kind: RecordKind): Promise<numbe
 }
 
 export async function truncateAll(schema: string): Promise<void> {
-  const tables = await admin.any<{ t: string }>(new pgp.ParameterizedQuery({ text: 'SELECT tablename AS t FROM pg_tables WHERE schemaname = $1', values: [schema] }));
-  if (tables.length) await admin.none(`TRUNCATE ${tables.map((r) => `${quoteIdent(schema)}.${quoteIdent(r.t)}`).join(', ')}`);
+  const tables = await admin.any<{ t: string }>(
+    new pgp.ParameterizedQuery({
+      text: 'SELECT tablename AS t FROM pg_tables WHERE schemaname = $1',
+      values: [schema],
+    }),
+  );
+  if (tables.length)
+    await admin.none(`TRUNCATE ${tables.map((r) => `${quoteIdent(schema)}.${quoteIdent(r.t)}`).join(', ')}`);
 }
 
-export function writer(schema: string, config: TimescaleTargetConfigInput = {}, opts: Parameters<typeof createTimescaleWriter>[2] = {}, ctx: Partial<PluginContext> = {}) {
-  return createTimescaleWriter({ connectionString: PG_URL, schema, lingerMs: 1, ...config }, testContext(ctx), opts);
+export function writer(
+  schema: string,
+  config: TimescaleTargetConfigInput = {},
+  opts: Parameters<typeof createTimescaleWriter>[2] = {},
+  ctx: Partial<PluginContext> = {},
+) {
+  return createTimescaleWriter(
+    { connectionString: PG_URL, schema, lingerMs: 1, ...config },
+    testContext(ctx),
+    opts,
+  );
 }

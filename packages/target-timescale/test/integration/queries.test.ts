@@ -24,8 +24,13 @@ describe('read-only queries', () => {
     const latest = await w.latestPrices();
     expect(latest).toHaveLength(6);
     for (const row of latest) {
-      const i = 18 + ['bitcoin', 'ethereum', 'solana', 'dogecoin', 'pepe', 'tether'].indexOf(row.coin_id as string);
-      expect(row).toMatchObject({ coin_id: samplePrice(i).coin_id, price: normalizeDecimal(samplePrice(i).price), ts: samplePrice(i).ts });
+      const i =
+        18 + ['bitcoin', 'ethereum', 'solana', 'dogecoin', 'pepe', 'tether'].indexOf(row.coin_id as string);
+      expect(row).toMatchObject({
+        coin_id: samplePrice(i).coin_id,
+        price: normalizeDecimal(samplePrice(i).price),
+        ts: samplePrice(i).ts,
+      });
     }
     expect(await w.latestPrices({ coinIds: ['bitcoin', 'pepe'], limit: 1 })).toHaveLength(1);
     expect((await w.latestPrices({ coinIds: ['bitcoin'], vsCurrency: 'eur' })).length).toBe(0);
@@ -37,13 +42,21 @@ describe('read-only queries', () => {
     expect(all.map((r) => r.ts)).toEqual([...all.map((r) => r.ts as string)].sort());
     const last3 = await w.ohlcv({ coinId: 'bitcoin', limit: 3 });
     expect(last3).toEqual(all.slice(-3));
-    const windowed = await queryOhlcv(await w.db(), tableOf(schema, 'ohlcv'), { coinId: 'bitcoin', from: all[2]!.ts as string, to: all[5]!.ts as string });
+    const windowed = await queryOhlcv(await w.db(), tableOf(schema, 'ohlcv'), {
+      coinId: 'bitcoin',
+      from: all[2]!.ts as string,
+      to: all[5]!.ts as string,
+    });
     expect(windowed.map((r) => r.ts)).toEqual(all.slice(2, 5).map((r) => r.ts));
   });
 
   it('refuses a limit out of range and treats values as data, not SQL', async () => {
-    await expect(queryLatestPrices(await w.db(), tableOf(schema, 'price'), { limit: 0 })).rejects.toMatchObject({ code: 'QI_VALIDATION' });
-    await expect(queryLatestPrices(await w.db(), tableOf(schema, 'price'), { limit: 10_001 })).rejects.toMatchObject({ code: 'QI_VALIDATION' });
+    await expect(
+      queryLatestPrices(await w.db(), tableOf(schema, 'price'), { limit: 0 }),
+    ).rejects.toMatchObject({ code: 'QI_VALIDATION' });
+    await expect(
+      queryLatestPrices(await w.db(), tableOf(schema, 'price'), { limit: 10_001 }),
+    ).rejects.toMatchObject({ code: 'QI_VALIDATION' });
     expect(await w.latestPrices({ coinIds: ["bitcoin' OR '1'='1"] })).toEqual([]);
   });
 

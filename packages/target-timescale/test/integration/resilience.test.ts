@@ -30,26 +30,45 @@ async function killer(app: string, kills: number, done: () => boolean): Promise<
   return landed;
 }
 
-describe.each([['copy' as const], ['insert' as const]])('connection killed by the server mid-run (%s path)', (writePath) => {
-  it('retries and loses nothing: count in = count out', async () => {
-    const app = unique('qi_ts_kill');
-    const lines: Array<{ event?: string }> = [];
-    const logger = createLogger({ level: 'warn', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
-    const w = writer(schema, { writePath, applicationName: app, batchSize: 1000, poolMax: 2, tables: { price: `prices_${writePath}` }, retry: { initialDelayMs: 10, maxDelayMs: 200 } }, {}, { logger, metrics: createMetrics() });
-    expectOk(await w.init());
-    const n = 60_000;
-    const records = Array.from({ length: n }, (_, i) => samplePrice(i));
-    let finished = false;
-    const run = w.publishPrices(records).finally(() => {
-      finished = true;
+describe.each([['copy' as const], ['insert' as const]])(
+  'connection killed by the server mid-run (%s path)',
+  (writePath) => {
+    it('retries and loses nothing: count in = count out', async () => {
+      const app = unique('qi_ts_kill');
+      const lines: Array<{ event?: string }> = [];
+      const logger = createLogger({
+        level: 'warn',
+        destination: { write: (s: string) => void lines.push(JSON.parse(s)) },
+      });
+      const w = writer(
+        schema,
+        {
+          writePath,
+          applicationName: app,
+          batchSize: 1000,
+          poolMax: 2,
+          tables: { price: `prices_${writePath}` },
+          retry: { initialDelayMs: 10, maxDelayMs: 200 },
+        },
+        {},
+        { logger, metrics: createMetrics() },
+      );
+      expectOk(await w.init());
+      const n = 60_000;
+      const records = Array.from({ length: n }, (_, i) => samplePrice(i));
+      let finished = false;
+      const run = w.publishPrices(records).finally(() => {
+        finished = true;
+      });
+      const kills = await killer(app, 3, () => finished);
+      const report = expectOk(await run);
+      expectOk(await w.close());
+      expect(kills).toBeGreaterThan(0);
+      expect(lines.filter((l) => l.event === 'writer.retry').length).toBeGreaterThan(0);
+      expect(report).toEqual({ written: n, rejected: [] });
+      expect(await admin.one(`SELECT count(*)::int AS n FROM "${schema}"."prices_${writePath}"`)).toEqual({
+        n,
+      });
     });
-    const kills = await killer(app, 3, () => finished);
-    const report = expectOk(await run);
-    expectOk(await w.close());
-    expect(kills).toBeGreaterThan(0);
-    expect(lines.filter((l) => l.event === 'writer.retry').length).toBeGreaterThan(0);
-    expect(report).toEqual({ written: n, rejected: [] });
-    expect(await admin.one(`SELECT count(*)::int AS n FROM "${schema}"."prices_${writePath}"`)).toEqual({ n });
-  });
-});
-
+  },
+);

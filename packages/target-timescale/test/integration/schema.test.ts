@@ -12,7 +12,10 @@ afterAll(async () => {
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(JSON.parse(s)) } });
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (s: string) => void lines.push(JSON.parse(s)) },
+  });
   return { logger, lines };
 }
 
@@ -30,7 +33,11 @@ describe('schema management', () => {
       expectOk(await w.init());
       expectOk(await w.close());
     }
-    const tables = await admin.map('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema], (r: { tablename: string }) => r.tablename);
+    const tables = await admin.map(
+      'SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY 1',
+      [schema],
+      (r: { tablename: string }) => r.tablename,
+    );
     expect(tables).toEqual(['level1', 'market_analytics', 'ohlcv', 'prices']);
     const pk = await admin.map(
       `SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
@@ -39,7 +46,11 @@ describe('schema management', () => {
       (r: { attname: string }) => r.attname,
     );
     expect(pk).toEqual([...RECORD_SPECS.price.key]);
-    const indexes = await admin.map('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1', [schema, 'prices'], (r: { indexname: string }) => r.indexname);
+    const indexes = await admin.map(
+      'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY 1',
+      [schema, 'prices'],
+      (r: { indexname: string }) => r.indexname,
+    );
     expect(indexes).toEqual(expect.arrayContaining(['prices_ts_idx', 'prices_coin_id_exchange_ts_idx']));
     expect(await columns('prices')).toContain('price:numeric');
     expect(await columns('prices')).toContain('ts:timestamp with time zone');
@@ -73,14 +84,23 @@ describe('schema management', () => {
     expectOk(await before.close());
     expect(await columns('prices')).not.toContain('liquidity_score:numeric');
 
-    const specs: RecordSpecs = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { liquidity_score: nullable(decimal('test-only field')) }) };
+    const specs: RecordSpecs = {
+      ...RECORD_SPECS,
+      price: extendSpec(RECORD_SPECS.price, { liquidity_score: nullable(decimal('test-only field')) }),
+    };
     const { logger, lines } = capture();
     const after = writer(schema, {}, { specs }, { logger });
-    expectOk(await after.publishPrice({ ...samplePrice(2), liquidity_score: '0.123456789012345678' } as never));
+    expectOk(
+      await after.publishPrice({ ...samplePrice(2), liquidity_score: '0.123456789012345678' } as never),
+    );
     expectOk(await after.close());
     expect(await columns('prices')).toContain('liquidity_score:numeric');
-    expect(lines.some((l) => l.event === 'timescale.schema.column' && l.column === 'liquidity_score')).toBe(true);
-    const rows = await admin.any(`SELECT coin_id, liquidity_score FROM "${schema}".prices ORDER BY ts, coin_id`);
+    expect(lines.some((l) => l.event === 'timescale.schema.column' && l.column === 'liquidity_score')).toBe(
+      true,
+    );
+    const rows = await admin.any(
+      `SELECT coin_id, liquidity_score FROM "${schema}".prices ORDER BY ts, coin_id`,
+    );
     expect(rows).toEqual([
       { coin_id: samplePrice(1).coin_id, liquidity_score: null },
       { coin_id: samplePrice(2).coin_id, liquidity_score: '0.123456789012345678' },
@@ -98,9 +118,20 @@ describe('schema management', () => {
 
   it('connects with discrete fields as well as a connection string', async () => {
     const u = new URL(PG_URL);
-    const w = writer(schema, { connectionString: undefined, host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), database: u.pathname.slice(1) });
+    const w = writer(schema, {
+      connectionString: undefined,
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: decodeURIComponent(u.username),
+      database: u.pathname.slice(1),
+    });
     expectOk(await w.publishPrice(samplePrice(4)));
     expectOk(await w.close());
-    expect(await admin.one(`SELECT count(*)::int AS n FROM "${schema}".prices WHERE coin_id = $1 AND ts = $2`, [samplePrice(4).coin_id, samplePrice(4).ts])).toEqual({ n: 1 });
+    expect(
+      await admin.one(`SELECT count(*)::int AS n FROM "${schema}".prices WHERE coin_id = $1 AND ts = $2`, [
+        samplePrice(4).coin_id,
+        samplePrice(4).ts,
+      ]),
+    ).toEqual({ n: 1 });
   });
 });

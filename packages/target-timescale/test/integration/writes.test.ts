@@ -45,9 +45,16 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     const ignore = writer(schema, { ...config, writeMode: 'ignore' });
     expectOk(await ignore.publishPrice(samplePrice(1, { price: '12' })));
     expectOk(await ignore.close());
-    const rows = await admin.map(`SELECT price FROM ${price} ORDER BY coin_id`, [], (r: { price: string }) => r.price);
+    const rows = await admin.map(
+      `SELECT price FROM ${price} ORDER BY coin_id`,
+      [],
+      (r: { price: string }) => r.price,
+    );
     expect(await countRows(schema, 'price')).toBe(2);
-    const byCoin = await admin.any(`SELECT coin_id, price FROM ${price} WHERE coin_id IN ($1, $2) ORDER BY coin_id`, [samplePrice(1).coin_id, samplePrice(2).coin_id]);
+    const byCoin = await admin.any(
+      `SELECT coin_id, price FROM ${price} WHERE coin_id IN ($1, $2) ORDER BY coin_id`,
+      [samplePrice(1).coin_id, samplePrice(2).coin_id],
+    );
     expect(byCoin).toEqual(
       [
         { coin_id: samplePrice(1).coin_id, price: '11' },
@@ -60,12 +67,22 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
   it('reads back tiny and huge prices and market caps above 1e12 exactly', async () => {
     const w = writer(schema, config);
     const values = ['0.000000001234', '1234567890123.45678', ...EXTREME_PRICES];
-    const records = values.map((p, i) => samplePrice(i, { price: p, market_cap: `${1_234_567_890_123_456 + i}.987654321`, volume_24h: '1000000000000.000000000001' }));
+    const records = values.map((p, i) =>
+      samplePrice(i, {
+        price: p,
+        market_cap: `${1_234_567_890_123_456 + i}.987654321`,
+        volume_24h: '1000000000000.000000000001',
+      }),
+    );
     expectOk(await w.publishPrices(records));
     expectOk(await w.close());
-    const rows = await admin.any<{ price: string; market_cap: string; volume_24h: string }>(`SELECT price, market_cap, volume_24h FROM ${price} ORDER BY ts, coin_id`);
+    const rows = await admin.any<{ price: string; market_cap: string; volume_24h: string }>(
+      `SELECT price, market_cap, volume_24h FROM ${price} ORDER BY ts, coin_id`,
+    );
     expect(rows.map((r) => r.price).sort()).toEqual([...values].sort());
-    expect(rows.map((r) => r.market_cap).sort()).toEqual(values.map((_, i) => `${1_234_567_890_123_456 + i}.987654321`).sort());
+    expect(rows.map((r) => r.market_cap).sort()).toEqual(
+      values.map((_, i) => `${1_234_567_890_123_456 + i}.987654321`).sort(),
+    );
     expect(new Set(rows.map((r) => r.volume_24h))).toEqual(new Set(['1000000000000.000000000001']));
   });
 
@@ -74,7 +91,9 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     const odd = 'a\tb\nc\\d\re "q" \'s\' é 币 \\N \\.';
     expectOk(await w.publishPrices([samplePrice(1, { symbol: odd, attribution: '\\' })]));
     expectOk(await w.close());
-    expect(await admin.any(`SELECT symbol, attribution FROM ${price}`)).toEqual([{ symbol: odd, attribution: '\\' }]);
+    expect(await admin.any(`SELECT symbol, attribution FROM ${price}`)).toEqual([
+      { symbol: odd, attribution: '\\' },
+    ]);
   });
 
   it('commits the good rows of a batch and rejects only the bad ones, with the database reason', async () => {
@@ -89,7 +108,9 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     const report = expectOk(await w.publishPrices(records));
     expectOk(await w.close());
     expect(report.written).toBe(37);
-    const reasons = new Map(report.rejected.map((r) => [(r.record as { ts: string; coin_id: string }).coin_id, r.error]));
+    const reasons = new Map(
+      report.rejected.map((r) => [(r.record as { ts: string; coin_id: string }).coin_id, r.error]),
+    );
     expect(report.rejected).toHaveLength(3);
     for (const r of report.rejected) {
       expect(r.stage).toBe('write');
@@ -124,10 +145,20 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
 
   it('writes every record with two batches in flight', async () => {
     const w = writer(schema, { ...config, batchSize: 64, concurrency: 2 });
-    const all = [...sampleRecords('price', 1000), ...sampleRecords('ohlcv', 500), ...sampleRecords('level1', 300), ...sampleRecords('analytics', 50)];
+    const all = [
+      ...sampleRecords('price', 1000),
+      ...sampleRecords('ohlcv', 500),
+      ...sampleRecords('level1', 300),
+      ...sampleRecords('analytics', 50),
+    ];
     const report = expectOk(await w.publishBatch(all));
     expectOk(await w.close());
     expect(report).toEqual({ written: all.length, rejected: [] });
-    expect([await countRows(schema, 'price'), await countRows(schema, 'ohlcv'), await countRows(schema, 'level1'), await countRows(schema, 'analytics')]).toEqual([1000, 500, 300, 50]);
+    expect([
+      await countRows(schema, 'price'),
+      await countRows(schema, 'ohlcv'),
+      await countRows(schema, 'level1'),
+      await countRows(schema, 'analytics'),
+    ]).toEqual([1000, 500, 300, 50]);
   });
 });

@@ -1,4 +1,4 @@
-import type { PluginContext } from '@qi/core';
+import type { PluginContext, Writer } from '@qi/core';
 import type { McpTool } from './tool';
 
 /** What a target adds to its MCP server beyond the publish tools. */
@@ -21,8 +21,8 @@ export interface McpExtension<C = never> {
   /** server name clients see, e.g. "qi-timescale" */
   serverName: string;
   version: string;
-  /** tools over the target's parsed config */
-  extras(config: C, ctx: PluginContext): Promise<McpServerExtras> | McpServerExtras;
+  /** tools over the target's parsed config and the writer the server wraps (reuse its connection) */
+  extras(config: C, ctx: PluginContext, writer: Writer): Promise<McpServerExtras> | McpServerExtras;
 }
 
 export function defineMcpExtension<C>(ext: McpExtension<C>): McpExtension<C> {

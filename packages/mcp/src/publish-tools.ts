@@ -1,7 +1,7 @@
 import { err, ok, type PublishReport, type RecordKind, type Writer } from '@qi/core';
 import { z } from 'zod';
 import { perRecordResults, summarizePublish } from './results';
-import { publishOutput, recordsArg } from './schemas';
+import { publishOutput, recordsArg, reportArg } from './schemas';
 import { defineMcpTool, type McpTool } from './tool';
 
 /** Tool names, shared by the server and the writer that calls it. */
@@ -46,7 +46,7 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
         IDEMPOTENT,
         'On isError, structuredContent.error.retryable says whether the same call may succeed later.',
       ].join(' '),
-      input: { records: recordsArg(kind) },
+      input: { records: recordsArg(kind), report: reportArg },
       output: publishOutput,
       annotations: {
         readOnlyHint: false,
@@ -54,7 +54,7 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
         idempotentHint: true,
         openWorldHint: false,
       },
-      async run({ records }) {
+      async run({ records, report }) {
         const list = records as unknown[];
         const r =
           kind === 'batch'
@@ -65,7 +65,7 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
                 ? await writer.publishOHLCVBatch(list as never)
                 : await publishEach(writer, kind, list);
         if (!r.ok) return r;
-        return ok(perRecordResults(kind, list, r.value, scrub));
+        return ok(perRecordResults(kind, list, r.value, scrub, report));
       },
       summarize: (out) => summarizePublish(out as never),
     });

@@ -12,6 +12,7 @@ export function perRecordResults(
   inputs: readonly unknown[],
   report: PublishReport,
   scrub: (s: string) => string = (s) => s,
+  only: 'all' | 'rejected' = 'all',
 ): PublishOutput {
   const results: RecordResult[] = inputs.map((_, index) => ({ index, status: 'written' }));
   let byIdentity: Map<unknown, number> | undefined;
@@ -35,7 +36,12 @@ export function perRecordResults(
     };
   }
   // counts are the writer's own; results only place them
-  return { kind, written: report.written, rejected: report.rejected.length, results };
+  return {
+    kind,
+    written: report.written,
+    rejected: report.rejected.length,
+    results: only === 'all' ? results : results.filter((r) => r.status === 'rejected'),
+  };
 }
 
 function keyIndex(kind: RecordKind | 'batch', inputs: readonly unknown[]): Map<string, number[]> {
@@ -53,7 +59,7 @@ function keyIndex(kind: RecordKind | 'batch', inputs: readonly unknown[]): Map<s
 
 /** One line for the AI client, plus each rejection. */
 export function summarizePublish(out: PublishOutput): string {
-  const head = `${out.kind}: ${out.results.length} record(s), ${out.written} written, ${out.rejected} rejected`;
+  const head = `${out.kind}: ${out.written + out.rejected} record(s), ${out.written} written, ${out.rejected} rejected`;
   const lines = out.results
     .filter((r) => r.status === 'rejected')
     .slice(0, 50)

@@ -101,10 +101,19 @@ export const recordResultShape = z.object({
 });
 export type RecordResult = z.output<typeof recordResultShape>;
 
+export const reportArg = z
+  .enum(['all', 'rejected'])
+  .default('all')
+  .describe(
+    '"all": one result per record (default); "rejected": only the rejected records, for bulk writers',
+  );
+
 export const publishOutput = {
   kind: z.string().describe('the record kind of the tool, or "batch"'),
   written: z.number().int().describe('records durably written (acknowledged by the destination)'),
   rejected: z.number().int().describe('records refused; see results for each reason'),
-  results: z.array(recordResultShape).describe('one entry per record sent, in order'),
+  results: z
+    .array(recordResultShape)
+    .describe('one entry per record sent, in order (with report "rejected": the rejected ones only)'),
 };
 export type PublishOutput = { [K in keyof typeof publishOutput]: z.output<(typeof publishOutput)[K]> };

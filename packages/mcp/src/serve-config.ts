@@ -192,6 +192,7 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
   };
   let writer: Writer;
   let extras: McpServerExtras | undefined;
+  let extension: McpExtension<never> | undefined;
   try {
     writer = (await plugin.create(withParsed.value as never, ctx)) as Writer;
     const init = await (writer as { init?: () => Promise<Result<void>> }).init?.();
@@ -199,8 +200,8 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
       await writer.close();
       return err(init.error);
     }
-    const extension = opts.extension ?? (await findExtension(ref.use, baseDir));
-    extras = await extension?.extras(withParsed.value as never, ctx);
+    extension = opts.extension ?? (await findExtension(ref.use, baseDir));
+    extras = await extension?.extras(withParsed.value as never, ctx, writer);
   } catch (e) {
     return err(
       configError(scrub(`cannot start ${ref.use} for ${pipeline}.${instance}: ${(e as Error).message}`)),
@@ -208,8 +209,8 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
   }
 
   const server = createTargetMcpServer({
-    name: `qi-${instance}`,
-    version: PLUGIN_API_VERSION,
+    name: extension?.serverName ?? `qi-${instance}`,
+    version: extension?.version ?? PLUGIN_API_VERSION,
     writer,
     destination: extras?.destination ?? `${ref.use} (${pipeline}.${instance})`,
     extraTools: extras?.tools ?? [],

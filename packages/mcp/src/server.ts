@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Logger, Writer } from '@qi/core';
 import { DEFAULT_HTTP, type HttpHandle, type HttpServeOptions, serveHttp } from './http';
 import { writerTools } from './publish-tools';
@@ -73,10 +74,12 @@ export function createTargetMcpServer(opts: TargetMcpServerOptions): TargetMcpSe
     `Writes crypto market data (prices, OHLCV candles, market analytics, level1 quotes) to ${opts.destination ?? opts.writer.name} through Qi. ` +
       "Use publish_prices / publish_ohlcv / publish_analytics / publish_level1 for one kind, publish_batch for mixed kinds; each record is validated on its own and rejections come back with the reason. Writes are idempotent on each record's natural key.";
 
+  // one validator for every per-request server: the SDK would otherwise build an Ajv per request
+  const jsonSchemaValidator = new AjvJsonSchemaValidator();
   const createMcpServer = () => {
     const server = new McpServer(
       { name: opts.name, version: opts.version },
-      { capabilities: { tools: {} }, instructions },
+      { capabilities: { tools: {} }, instructions, jsonSchemaValidator },
     );
     for (const t of tools) registerTool(server, t, opts.scrub);
     return server;

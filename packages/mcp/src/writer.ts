@@ -70,31 +70,39 @@ export function createMcpWriterHandler(
     },
     async writeBatch(kind: RecordKind, records) {
       const tool = PUBLISH_TOOLS[kind];
-      const result = await connection.callTool(tool, { records: records as unknown[] });
+      // only the rejections come back: the others are written by definition
+      const result = await connection.callTool(tool, { records: records as unknown[], report: 'rejected' });
       if (result.isError) throw toolFailure(tool, result, opts.url);
       const out = result.structuredContent as PublishOutput | undefined;
-      if (!out || !Array.isArray(out.results) || out.results.length !== records.length)
+      if (!out || !Array.isArray(out.results) || out.written + out.rejected !== records.length)
         throw qiError(
           McpErrors.PROTOCOL,
-          `MCP tool ${tool} at ${opts.url} answered without one result per record`,
+          `MCP tool ${tool} at ${opts.url} did not account for every record`,
           {
-            context: { url: opts.url, sent: records.length, results: out?.results?.length },
+            context: { url: opts.url, sent: records.length, written: out?.written, rejected: out?.rejected },
           },
         );
-      const rejected = out.results
-        .filter((r) => r.status === 'rejected')
-        .map((r) => ({
-          index: r.index,
-          error: qiError(
-            {
-              code: r.code ?? 'MCP_REJECTED',
-              category: (r.category as ErrorCategory) ?? 'data',
-              retryable: false,
-            },
-            r.reason ?? 'rejected by the MCP server',
-            { context: { url: opts.url, tool, stage: r.stage } },
-          ),
-        }));
+      const refused = out.results.filter((r) => r.status === 'rejected');
+      if (refused.length !== out.rejected)
+        throw qiError(
+          McpErrors.PROTOCOL,
+          `MCP tool ${tool} at ${opts.url} listed ${refused.length} of ${out.rejected} rejections`,
+          {
+            context: { url: opts.url },
+          },
+        );
+      const rejected = refused.map((r) => ({
+        index: r.index,
+        error: qiError(
+          {
+            code: r.code ?? 'MCP_REJECTED',
+            category: (r.category as ErrorCategory) ?? 'data',
+            retryable: false,
+          },
+          r.reason ?? 'rejected by the MCP server',
+          { context: { url: opts.url, tool, stage: r.stage } },
+        ),
+      }));
       return rejected.length ? { rejected } : undefined;
     },
     classifyError: (e) => classifyMcpError(e, opts.url),

@@ -124,6 +124,17 @@ describe('@qi/mcp server tools over Streamable HTTP', () => {
     expect((r.content as Array<{ text: string }>)[0]!.text).toContain('[5] MEM_DATA: poison coin');
   });
 
+  it('lists only the rejections with report "rejected" (for bulk writers)', async () => {
+    const records = [...sampleRecords('price', 3, 2500), { kind: 'price' }];
+    const r = await client.callTool({ name: 'publish_prices', arguments: { records, report: 'rejected' } });
+    expect(r.structuredContent).toMatchObject({
+      written: 3,
+      rejected: 1,
+      results: [{ index: 3, status: 'rejected', code: 'QI_VALIDATION' }],
+    });
+    expect((r.structuredContent as { results: unknown[] }).results).toHaveLength(1);
+  });
+
   it('rejects a record of another kind sent to a per-kind tool', async () => {
     const r = await client.callTool({
       name: 'publish_analytics',

@@ -81,7 +81,13 @@ describe('MCP writer failure handling', () => {
       expectOk(await writer.publishPrices(sampleRecords('price', 200, 0) as never));
       await first.server.close(); // the server goes away…
       const pending = writer.publishPrices(sampleRecords('price', 300, 200) as never);
-      await retried; // the writer has met the refused connection
+      // the writer has met the refused connection (and has not finished some other way)
+      await Promise.race([
+        retried,
+        pending.then((r) => {
+          throw new Error(`publish ended before meeting the stopped server: ${JSON.stringify(r)}`);
+        }),
+      ]);
       // …and a new process comes back on the same port, over the same destination
       const { BaseWriter: BW } = await import('@qi/core');
       const { createTargetMcpServer } = await import('../src/index');

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PipelinedCopy } from '../../src/copy-protocol';
-import { PG_URL, requirePostgres, unique } from './helpers';
+import { admin, PG_URL, requirePostgres, unique } from './helpers';
 
 // The one-round-trip COPY against the real server, including how it fails.
 const table = unique('qi_ts_copy');
@@ -12,7 +12,10 @@ beforeAll(async () => {
   await client.connect();
   await client.query(`CREATE TEMP TABLE ${table} (id int PRIMARY KEY, name text NOT NULL)`);
 });
-afterAll(() => client.end());
+afterAll(async () => {
+  await client.end();
+  await admin.$pool.end();
+});
 
 const copy = (text: string, data: string) => {
   const q = new PipelinedCopy(text, Buffer.from(data));

@@ -1,0 +1,138 @@
+import { generateTopics } from '@qi/core';
+import { connectionShape } from '@qi/streaming';
+import { z } from 'zod';
+
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name: letters, digits, ".", "_", "-"');
+
+/**
+ * Config of the Kafka-protocol source: the transport's connection settings
+ * (brokers, client, SASL/TLS, as the Redpanda target), then the consumer group,
+ * topics, batching, backpressure and rebalance settings. Every field is
+ * described: the README's table comes from here.
+ */
+export const configSchema = z.object({
+  ...connectionShape,
+  groupId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'consumer group id; processes with the same id share the partitions (default "qi.<pipeline name>")',
+    ),
+  topicPrefix: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default('qi.')
+    .describe('prefix of the default topic names (qi.prices, qi.ohlcv, qi.market_analytics, qi.level1)'),
+  topics: z
+    .array(topicName)
+    .min(1)
+    .optional()
+    .describe('topics to consume; default: the four DSL topics of core generateTopics() with topicPrefix'),
+  fromBeginning: z
+    .boolean()
+    .default(true)
+    .describe(
+      'where a group with no committed offset starts: true = the oldest message held, false = only new messages',
+    ),
+  sessionTimeoutMs: z
+    .number()
+    .int()
+    .min(1000)
+    .default(30_000)
+    .describe(
+      'the broker drops a member it has not heard from for this long and moves its partitions (broker bounds: group.min/max.session.timeout.ms)',
+    ),
+  heartbeatIntervalMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(3000)
+    .describe('heartbeat period, ms (well under sessionTimeoutMs)'),
+  maxBatchRecords: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(5000)
+    .describe('most messages per batch handed to the pipeline'),
+  maxQueuedRecords: z
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .describe(
+      'messages fetched but not yet handed to the pipeline; past it the partitions are paused until the queue is half empty (default 4 x maxBatchRecords)',
+    ),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024)
+    .describe('most bytes per fetch response'),
+  maxWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30_000)
+    .default(100)
+    .describe(
+      'how long the broker may hold a fetch waiting for new data, ms; data is returned as soon as it arrives, this bounds how quickly a paused consumer resumes and an idle one notices a stop',
+    ),
+  rebalanceWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(30_000)
+    .describe(
+      'during a rebalance, how long new batches and commits wait for the new assignment (then they carry on with the last one known; a commit the group refuses is given up, and its records are read again)',
+    ),
+  onceIdleMs: z
+    .number()
+    .int()
+    .min(100)
+    .default(2000)
+    .describe(
+      'with --once: end when no message arrived for this long although some assigned partition is not yet known to be at its end offset (e.g. its committed offset is already there)',
+    ),
+  ensureTopics: z
+    .boolean()
+    .default(true)
+    .describe('create missing topics with the DSL topic configs (partitions, retention) before subscribing'),
+  partitions: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(6)
+    .describe('partitions of topics this source creates'),
+  replicationFactor: z
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(1)
+    .describe('replication factor of topics this source creates (3 on a production cluster)'),
+  cacheKeys: z
+    .number()
+    .int()
+    .min(0)
+    .default(100_000)
+    .describe(
+      'point queries answer from the latest record seen per instrument, for at most this many instruments; 0 turns point queries off (QI_NOT_SUPPORTED)',
+    ),
+});
+
+export type RedpandaSourceConfigInput = z.input<typeof configSchema>;
+export type RedpandaSourceConfig = z.output<typeof configSchema>;
+
+/** The topics to subscribe to: the configured names, or the DSL topics with the prefix. */
+export function topicsOf(c: Pick<RedpandaSourceConfig, 'topics' | 'topicPrefix'>): string[] {
+  return c.topics ?? generateTopics({ prefix: c.topicPrefix }).map((t) => t.topic);
+}
+
+export const queueBound = (c: Pick<RedpandaSourceConfig, 'maxQueuedRecords' | 'maxBatchRecords'>): number =>
+  Math.max(c.maxQueuedRecords ?? 4 * c.maxBatchRecords, 1);

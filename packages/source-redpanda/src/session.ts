@@ -1,0 +1,315 @@
+import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
+import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
+import { type Decoded, decodeMessages } from './encoding';
+import { commitError, isRebalanceError } from './errors';
+import { byTopic, Ownership, tpKey } from './ownership';
+import { type Chunk, MessageQueue } from './queue';
+
+export interface SessionOptions {
+  consumer: StreamingConsumer;
+  topics: string[];
+  /** end offsets of a topic's partitions now (for --once) */
+  endOffsets(topic: string): Promise<PartitionOffsets[]>;
+  maxBatchRecords: number;
+  /** queued messages past which every partition is paused (resumed at half) */
+  maxQueued: number;
+  rebalanceWaitMs: number;
+  onceIdleMs: number;
+  logger: Logger;
+  specs?: RecordSpecs;
+  /** every valid record yielded (the point-query cache) */
+  onRecords?(records: readonly MarketRecord[]): void;
+  /** offsets this process committed, per partition, kept across sessions (--once knows where those partitions stand) */
+  committed?: Map<string, bigint>;
+}
+
+interface PendingCommit {
+  key: string;
+  topic: string;
+  partition: number;
+  /** next offset to read, as Kafka commits it */
+  offset: bigint;
+  epoch: number | undefined;
+}
+
+const COMMIT_ATTEMPTS = 4;
+
+/**
+ * One consumer-group membership feeding one stream. The consumer pushes
+ * per-partition batches (never blocking: past `maxQueued` it pauses every
+ * partition and resumes at half), the stream takes them in fetch order and
+ * yields SourceBatches whose `ack` commits offset+1 of each partition's last
+ * message, only for partitions still owned since the batch was read.
+ */
+export class ConsumerSession {
+  readonly queue = new MessageQueue();
+  readonly ownership = new Ownership();
+  /** per partition: the offset after the last message queued (what the consumer should fetch next) */
+  private readonly next = new Map<string, bigint>();
+  /** per partition: the offset after the last message yielded */
+  private readonly yielded = new Map<string, bigint>();
+  private paused = false;
+  private stopped = false;
+  private lastArrival = Date.now();
+  readonly stats = {
+    batches: 0,
+    messages: 0,
+    commits: 0,
+    abandoned: 0,
+    dropped: 0,
+    pauses: 0,
+    rebalances: 0,
+  };
+  private readonly log: Logger;
+  private readonly specs: RecordSpecs;
+
+  constructor(private readonly o: SessionOptions) {
+    this.log = o.logger;
+    this.specs = o.specs ?? RECORD_SPECS;
+  }
+
+  /** Subscribes and joins the group; resolves once the consumer runs (first assignment done or under way). */
+  async start(): Promise<void> {
+    const { consumer } = this.o;
+    const sub = await consumer.subscribe({ topics: this.o.topics });
+    if (!sub.ok) throw sub.error;
+    const run = await consumer.run({
+      eachBatch: (b) => this.onBatch(b),
+      onAssigned: (a) => this.onAssigned(a),
+      onRevoking: () => this.onRevoking(),
+    });
+    if (!run.ok) throw run.error;
+  }
+
+  /** Batches until the signal aborts, or with `once` until every owned partition reached the end offset it had at start. */
+  async *batches(signal: AbortSignal, once = false): AsyncGenerator<SourceBatch> {
+    const ends = once ? await this.endsAtStart() : undefined;
+    try {
+      while (!signal.aborted) {
+        if (this.ownership.rebalancing) {
+          await this.settle(signal);
+          continue;
+        }
+        if (ends && this.caughtUp(ends)) return;
+        const chunks = this.queue.take(this.o.maxBatchRecords);
+        if (chunks.length === 0) {
+          if (ends && this.idle()) {
+            this.log.info(
+              { event: 'redpanda.source.once_idle', idleMs: this.o.onceIdleMs },
+              `--once: no message for ${this.o.onceIdleMs} ms, ending`,
+            );
+            return;
+          }
+          await this.queue.wait(signal, ends ? Math.max(50, this.o.onceIdleMs / 4) : undefined);
+          continue;
+        }
+        this.resumeIfDrained();
+        yield this.toBatch(chunks);
+      }
+    } finally {
+      this.stop();
+    }
+  }
+
+  /** Stops feeding: what is queued goes (it was never yielded, so never committed), every partition pauses. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stats.dropped += this.queue.clear();
+    this.pauseAll();
+  }
+
+  onBatch(b: ConsumedBatch): Promise<void> {
+    if (this.stopped || b.messages.length === 0) return Promise.resolve();
+    const key = tpKey(b.topic, b.partition);
+    // fetched before the partition moved away: the new owner reads it
+    if (!this.ownership.owns(key)) return Promise.resolve();
+    let messages = b.messages;
+    const next = this.next.get(key);
+    // the connector went back to the committed offset (it does after a rejoin): skip what is already queued or yielded
+    if (next !== undefined && BigInt(messages[0]!.offset) < next)
+      messages = messages.filter((m) => BigInt(m.offset) >= next);
+    if (messages.length === 0) return Promise.resolve();
+    this.next.set(key, BigInt(messages[messages.length - 1]!.offset) + 1n);
+    this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
+    this.lastArrival = Date.now();
+    if (!this.paused && this.queue.size >= this.o.maxQueued) {
+      this.stats.pauses++;
+      this.pauseAll();
+    }
+    return Promise.resolve();
+  }
+
+  onRevoking(): void {
+    this.stats.rebalances++;
+    this.ownership.revoking();
+    this.log.debug(
+      { event: 'redpanda.source.rebalancing' },
+      'rebalance started: holding batches and commits until the new assignment',
+    );
+  }
+
+  onAssigned(assignment: readonly TopicPartitions[]): void {
+    const change = this.ownership.assign(assignment);
+    const lost = new Set(change.lost.map((tp) => tpKey(tp.topic, tp.partition)));
+    if (lost.size) {
+      this.stats.dropped += this.queue.drop((k) => lost.has(k));
+      for (const k of lost) {
+        this.next.delete(k);
+        this.yielded.delete(k);
+      }
+    }
+    // kept partitions: the connector restarts them from the committed offset; continue right after what we hold
+    for (const tp of change.kept) {
+      const n = this.next.get(tpKey(tp.topic, tp.partition));
+      if (n !== undefined) void this.o.consumer.seek(tp.topic, tp.partition, n.toString());
+    }
+    if (this.paused || this.stopped) this.pauseAll();
+    else if (change.gained.length) this.o.consumer.resume(byTopic(change.gained));
+    this.lastArrival = Date.now();
+    this.log.info(
+      {
+        event: 'redpanda.source.assigned',
+        partitions: this.ownership.list().map((tp) => tpKey(tp.topic, tp.partition)),
+        gained: change.gained.length,
+        lost: change.lost.length,
+      },
+      `assigned ${this.ownership.size} partition(s) (+${change.gained.length} -${change.lost.length})`,
+    );
+  }
+
+  /** Commits offset+1 of the last message of each partition of a batch, for the partitions still owned since it was read. */
+  async commit(pending: readonly PendingCommit[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.ownership.rebalancing) await this.settle();
+      const owned = pending.filter((p) => this.ownership.owns(p.key, p.epoch));
+      if (owned.length < pending.length) {
+        this.stats.abandoned += pending.length - owned.length;
+        this.log.info(
+          {
+            event: 'redpanda.source.commit_abandoned',
+            partitions: pending.filter((p) => !owned.includes(p)).map((p) => p.key),
+          },
+          'partitions moved to another member before their batch was acknowledged: not committing them (the new owner reads them again)',
+        );
+      }
+      if (owned.length === 0) return;
+      const offsets = owned.map((p) => ({
+        topic: p.topic,
+        partition: p.partition,
+        offset: p.offset.toString(),
+      }));
+      const r = await this.o.consumer.commitOffsets(offsets);
+      if (r.ok) {
+        this.stats.commits++;
+        for (const p of owned) this.o.committed?.set(p.key, p.offset);
+        return;
+      }
+      const rejoin = isRebalanceError(r.error);
+      if (attempt >= COMMIT_ATTEMPTS || (!rejoin && !r.error.retryable)) {
+        if (rejoin) {
+          // giving up a commit loses nothing: the records are read again from the last commit
+          this.stats.abandoned += owned.length;
+          this.log.warn(
+            { event: 'redpanda.source.commit_abandoned', err: r.error.message, offsets },
+            'commit refused by the group coordinator after retries; the records will be read again',
+          );
+          return;
+        }
+        throw commitError(r.error, offsets);
+      }
+      if (rejoin) this.ownership.revoking();
+      else await new Promise((res) => setTimeout(res, 100 * 2 ** attempt));
+    }
+  }
+
+  health(): Record<string, unknown> {
+    return {
+      partitions: this.ownership.size,
+      rebalancing: this.ownership.rebalancing,
+      queued: this.queue.size,
+      peakQueued: this.queue.peak,
+      paused: this.paused,
+      ...this.stats,
+    };
+  }
+
+  private toBatch(chunks: Chunk[]): SourceBatch {
+    const decoded: Decoded = { records: [], invalid: [] };
+    const commits = new Map<string, PendingCommit>();
+    for (const c of chunks) {
+      decodeMessages(c.messages, decoded, this.specs);
+      const offset = BigInt(c.messages[c.messages.length - 1]!.offset) + 1n;
+      commits.set(c.key, {
+        key: c.key,
+        topic: c.topic,
+        partition: c.partition,
+        offset,
+        epoch: this.ownership.epochOf(c.key),
+      });
+      this.yielded.set(c.key, offset);
+    }
+    this.stats.batches++;
+    this.stats.messages += decoded.records.length + decoded.invalid.length;
+    if (decoded.records.length) this.o.onRecords?.(decoded.records);
+    const pending = [...commits.values()];
+    return {
+      records: decoded.records,
+      invalid: decoded.invalid,
+      position: Object.fromEntries(pending.map((p) => [p.key, p.offset.toString()])),
+      ack: () => this.commit(pending),
+    };
+  }
+
+  private async settle(signal?: AbortSignal): Promise<void> {
+    if (await this.ownership.waitStable(this.o.rebalanceWaitMs, signal)) return;
+    if (signal?.aborted) return;
+    this.log.warn(
+      { event: 'redpanda.source.rebalance_timeout', waitedMs: this.o.rebalanceWaitMs },
+      'no new assignment after a rebalance started; carrying on with the current one',
+    );
+    this.ownership.settle();
+  }
+
+  private pauseAll(): void {
+    this.paused = true;
+    const owned = this.ownership.list();
+    if (owned.length) this.o.consumer.pause(byTopic(owned));
+  }
+
+  private resumeIfDrained(): void {
+    if (!this.paused || this.stopped || this.queue.size > this.o.maxQueued / 2) return;
+    this.paused = false;
+    const owned = this.ownership.list();
+    if (owned.length) this.o.consumer.resume(byTopic(owned));
+  }
+
+  private async endsAtStart(): Promise<Map<string, PartitionOffsets>> {
+    const ends = new Map<string, PartitionOffsets>();
+    for (const topic of this.o.topics)
+      for (const p of await this.o.endOffsets(topic)) ends.set(tpKey(topic, p.partition), p);
+    return ends;
+  }
+
+  /** Every owned partition has been yielded up to the end offset it had when the stream started. */
+  private caughtUp(ends: Map<string, PartitionOffsets>): boolean {
+    if (!this.ownership.assigned) return false;
+    for (const tp of this.ownership.list()) {
+      const key = tpKey(tp.topic, tp.partition);
+      const end = ends.get(key);
+      if (!end || BigInt(end.high) <= BigInt(end.low)) continue;
+      const y = this.yielded.get(key) ?? this.o.committed?.get(key);
+      if (y === undefined || y < BigInt(end.high)) return false;
+    }
+    return true;
+  }
+
+  private idle(): boolean {
+    return (
+      this.ownership.assigned &&
+      !this.paused &&
+      this.queue.size === 0 &&
+      Date.now() - this.lastArrival >= this.o.onceIdleMs
+    );
+  }
+}

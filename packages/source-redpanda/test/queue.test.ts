@@ -1,0 +1,52 @@
+import { MessageQueue } from '../src/queue';
+import { message } from './fake-consumer';
+
+const chunk = (partition: number, offsets: number[]) => ({
+  key: `t:${partition}`,
+  topic: 't',
+  partition,
+  messages: offsets.map((o) => message('t', partition, o)),
+  start: 0,
+});
+const offsets = (q: MessageQueue, max: number) =>
+  q.take(max).map((c) => [c.key, c.messages.map((m) => Number(m.offset))]);
+
+describe('MessageQueue', () => {
+  it('takes in push order, splitting a chunk at the batch limit', () => {
+    const q = new MessageQueue();
+    q.push(chunk(0, [0, 1, 2]));
+    q.push(chunk(1, [5, 6]));
+    expect(q.size).toBe(5);
+    expect(offsets(q, 2)).toEqual([['t:0', [0, 1]]]);
+    expect(offsets(q, 2)).toEqual([
+      ['t:0', [2]],
+      ['t:1', [5]],
+    ]);
+    expect(offsets(q, 9)).toEqual([['t:1', [6]]]);
+    expect(q.size).toBe(0);
+    expect(q.peak).toBe(5);
+  });
+
+  it('drops the chunks of some partitions, even a partly taken one', () => {
+    const q = new MessageQueue();
+    q.push(chunk(0, [0, 1, 2]));
+    q.push(chunk(1, [0]));
+    q.push(chunk(0, [3]));
+    q.take(1);
+    expect(q.drop((k) => k === 't:0')).toBe(3);
+    expect(offsets(q, 9)).toEqual([['t:1', [0]]]);
+  });
+
+  it('wakes a waiter on push and on abort', async () => {
+    const q = new MessageQueue();
+    const c = new AbortController();
+    const w = q.wait(c.signal);
+    q.push(chunk(0, [0]));
+    await w;
+    q.take(1);
+    const w2 = q.wait(c.signal);
+    c.abort();
+    await w2;
+    expect(q.size).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import type { Client as PgClient } from 'pg';
 import { type Db, pq } from './client';
 import { PipelinedCopy } from './copy-protocol';
 import { copyEncoder, lastPerKey } from './encoding';
-import { classifyPgError } from './errors';
+import { classifyPgError, TimescaleErrors } from './errors';
 import type { TableTarget } from './schema';
 import { conflictClause, copyInto, insertFromStaging, insertUnnest, stagingDdl, type WriteMode } from './sql';
 
@@ -115,11 +115,14 @@ export async function writeCopy(
     await copy(sco, t.stagedMove, unique === records ? data : Buffer.from(t.encode(unique)));
     stats.staged += records.length;
   } catch (e) {
+    // an ErrorResponse leaves the connection usable; anything else (socket, shutdown) may not
     const c = classifyPgError(e);
-    broken = c.category === 'network' || c.category === 'unavailable' || c.category === 'internal';
+    broken =
+      c.context.sqlstate === undefined ||
+      c.code === TimescaleErrors.CONNECTION.code ||
+      c.code === TimescaleErrors.UNAVAILABLE.code;
     throw e;
   } finally {
-    // a connection that failed mid-COPY may be in any state: drop it from the pool
     sco.done(broken);
   }
 }

@@ -44,13 +44,13 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
     expectOk(await up.close());
     const ignore = writer(schema, { ...config, writeMode: 'ignore' });
     expectOk(await ignore.publishPrice(samplePrice(1, { price: '12' })));
+    // ignore mode, one key twice in a batch: the first one stays
+    expectOk(await ignore.publishPrices([samplePrice(3, { price: '30' }), samplePrice(3, { price: '31' })]));
     expectOk(await ignore.close());
-    const rows = await admin.map(
-      `SELECT price FROM ${price} ORDER BY coin_id`,
-      [],
-      (r: { price: string }) => r.price,
-    );
-    expect(await countRows(schema, 'price')).toBe(2);
+    expect(await countRows(schema, 'price')).toBe(3);
+    expect(
+      await admin.one(`SELECT price FROM ${price} WHERE coin_id = $1`, [samplePrice(3).coin_id]),
+    ).toEqual({ price: '30' });
     const byCoin = await admin.any(
       `SELECT coin_id, price FROM ${price} WHERE coin_id IN ($1, $2) ORDER BY coin_id`,
       [samplePrice(1).coin_id, samplePrice(2).coin_id],
@@ -61,7 +61,6 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
         { coin_id: samplePrice(2).coin_id, price: '21' },
       ].sort((a, b) => a.coin_id.localeCompare(b.coin_id)),
     );
-    expect(rows).toHaveLength(2);
   });
 
   it('reads back tiny and huge prices and market caps above 1e12 exactly', async () => {

@@ -6,7 +6,6 @@ import {
   type StreamingClient,
   type StreamingConfigInput,
 } from '@qi/streaming';
-import { ensureTopics } from '@qi/target-redpanda';
 import type { RedpandaSourceConfig } from './config';
 
 /** The transport settings of this source's config. */
@@ -50,7 +49,8 @@ export async function adminOf(streaming: StreamingClient): Promise<StreamingAdmi
 
 /**
  * Creates the subscribed topics that are missing, with the DSL topic configs
- * (the same the Redpanda target uses), so a consumer may start before its producer.
+ * (the same the Redpanda target uses), so a consumer may start before its
+ * producer. Existing topics are left as they are. Returns the created names.
  */
 export async function ensureSourceTopics(
   admin: StreamingAdmin,
@@ -58,7 +58,7 @@ export async function ensureSourceTopics(
   c: RedpandaSourceConfig,
   logger: Logger,
   specs: RecordSpecs = RECORD_SPECS,
-) {
+): Promise<string[]> {
   const generated = generateTopics({
     prefix: c.topicPrefix,
     partitions: c.partitions,
@@ -66,8 +66,16 @@ export async function ensureSourceTopics(
     specs,
   });
   const base = generated[0]!;
-  const configs = topics.map((topic) => ({ ...(generated.find((g) => g.topic === topic) ?? base), topic }));
-  const r = await ensureTopics(admin, configs, logger);
+  const wanted = topics.map((topic) => {
+    const g = generated.find((t) => t.topic === topic) ?? base;
+    return { topic, partitions: g.partitions, replicationFactor: g.replicationFactor, configs: g.configs };
+  });
+  const r = await admin.createTopics(wanted);
   if (!r.ok) throw r.error;
+  if (r.value.length)
+    logger.info(
+      { event: 'redpanda.source.topics_created', topics: r.value },
+      `created topics ${r.value.join(', ')}`,
+    );
   return r.value;
 }

@@ -80,7 +80,7 @@ async function direct(rows: unknown[], table: string) {
     timescale.configSchema.parse({ connectionString: PG_URL, schema, tables: { price: table }, ...workflow }),
     ctx(),
   );
-  const init = await (w as any).init();
+  const init = await (w as unknown as { init(): Promise<{ ok: boolean; error?: unknown }> }).init();
   if (!init.ok) throw init.error;
   await db.none('CHECKPOINT');
   const c0 = process.cpuUsage();
@@ -140,7 +140,7 @@ async function throughMcp(rows: unknown[], dir: string, table: string) {
       }),
       ctx(),
     );
-    const init = await (w as any).init();
+    const init = await (w as unknown as { init(): Promise<{ ok: boolean; error?: unknown }> }).init();
     if (!init.ok) throw init.error;
     await db.none('CHECKPOINT');
     const c0 = process.cpuUsage();

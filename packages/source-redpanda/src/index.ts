@@ -37,4 +37,4 @@ export {
   type HandlerOptions,
   type RedpandaReaderHandler,
 } from './reader';
-export { ConsumerSession, type SessionOptions } from './session';
+export { ConsumerSession, type SessionHealth, type SessionOptions } from './session';

@@ -23,6 +23,23 @@ export interface SessionOptions {
   committed?: Map<string, bigint>;
 }
 
+export interface SessionHealth {
+  partitions: number;
+  rebalancing: boolean;
+  queued: number;
+  peakQueued: number;
+  paused: boolean;
+  batches: number;
+  messages: number;
+  commits: number;
+  /** partitions whose commit was given up (moved away, or refused by the group) */
+  abandoned: number;
+  /** fetched messages dropped unyielded (lost partitions, stop) */
+  dropped: number;
+  pauses: number;
+  rebalances: number;
+}
+
 interface PendingCommit {
   key: string;
   topic: string;
@@ -223,7 +240,7 @@ export class ConsumerSession {
     }
   }
 
-  health(): Record<string, unknown> {
+  health(): SessionHealth {
     return {
       partitions: this.ownership.size,
       rebalancing: this.ownership.rebalancing,

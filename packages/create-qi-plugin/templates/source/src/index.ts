@@ -1,0 +1,24 @@
+import { BaseReader, definePlugin } from '@qi/core';
+import { configSchema } from './config';
+import { createReaderHandler } from './reader';
+
+/** The plugin: the package's default export, found by the Qi host by package name. */
+const plugin = definePlugin({
+  name: '__PLUGIN_NAME__',
+  kind: 'source',
+  apiVersion: '__API_RANGE__',
+  description: '__PLUGIN_DESCRIPTION__',
+  configSchema,
+  create(config, ctx) {
+    return new BaseReader({
+      name: ctx.name,
+      logger: ctx.logger,
+      handler: createReaderHandler(config, ctx.baseDir),
+    });
+  },
+});
+
+export default plugin;
+export { configSchema, type PluginConfig } from './config';
+export { KINDS } from './encoding';
+export { classifyError, PluginErrors } from './errors';

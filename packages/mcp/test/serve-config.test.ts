@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@qi/core';
@@ -75,6 +75,40 @@ describe('serveTargetFromConfig', () => {
     expect(tools.map((t) => t.name)).toContain('where');
     await client.close();
     await r.value.close();
+  });
+
+  it('finds the extension of "<target package>-mcp" installed next to the config', async () => {
+    // its own project folder: module resolution results are cached per folder
+    const project = mkdtempSync(path.join(tmpdir(), 'qi-mcp-ext-'));
+    try {
+      writeFileSync(path.join(project, 'qi.config.yaml'), CONFIG);
+      const pkg = path.join(project, 'node_modules', 'file-mcp');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(
+        path.join(pkg, 'package.json'),
+        JSON.stringify({ name: 'file-mcp', version: '1.0.0', main: 'index.cjs' }),
+      );
+      writeFileSync(
+        path.join(pkg, 'index.cjs'),
+        `exports.mcpExtension = { target: 'file', serverName: 'qi-file-ext', version: '9.9.9', extras: () => ({ tools: [{ name: 'found_me', title: 'x', description: 'x', input: {}, output: {}, run: async () => ({ ok: true, value: {} }) }] }) };`,
+      );
+      const r = await serveTargetFromConfig({
+        ...base(),
+        configPath: path.join(project, 'qi.config.yaml'),
+        target: 'a.file',
+      });
+      if (!r.ok) throw r.error;
+      try {
+        const client = await connectClient(r.value.url!);
+        expect((await client.listTools()).tools.map((t) => t.name)).toContain('found_me');
+        expect(client.getServerVersion()).toMatchObject({ name: 'qi-file-ext', version: '9.9.9' });
+        await client.close();
+      } finally {
+        await r.value.close();
+      }
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('explains what to choose when the target is missing or ambiguous', async () => {

@@ -15,6 +15,7 @@ export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 export function psql(sql: string): string {
   return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', PG_URL, '-c', sql], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
   }).trim();
 }

@@ -5,8 +5,8 @@ if (major < 22) {
   process.stderr.write(`qi needs Node.js 22 or newer (this is ${process.version}).\n`);
   process.exit(2);
 }
+// Exit explicitly: once pipelines are closed, a client library's stray timer
+// (reconnects, pools) must not keep a finished or failed run alive.
 require('../dist/cli.cjs')
   .main()
-  .then((code) => {
-    process.exitCode = code;
-  });
+  .then((code) => process.exit(code));

@@ -13,8 +13,10 @@ export type KafkajsModule = typeof KafkaJS;
 export async function createKafkajsConnector(config: StreamingConfig, logger: Logger, importer?: Importer) {
   const loaded = await loadOptional<KafkajsModule & { default?: KafkajsModule }>('kafkajs', 'client "kafkajs"', importer);
   if (!loaded.ok) return loaded;
-  // CommonJS seen through import(): the API is on `default` under Node, on the namespace under jest
-  const lib = (loaded.value.Kafka ? loaded.value : loaded.value.default) as KafkajsModule;
+  // CommonJS seen through import(): the whole API is on `default` under Node (the
+  // namespace has only what cjs-module-lexer detected, e.g. no ConfigResourceTypes),
+  // and on the namespace itself under jest
+  const lib = (loaded.value.default?.Kafka ? loaded.value.default : loaded.value) as KafkajsModule;
   const kafka = new lib.Kafka({
     clientId: config.clientId,
     brokers: config.brokers,

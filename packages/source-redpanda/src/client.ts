@@ -6,7 +6,7 @@ import {
   type StreamingClient,
   type StreamingConfigInput,
 } from '@qi/streaming';
-import type { RedpandaSourceConfig } from './config';
+import { fetchBytes, type RedpandaSourceConfig } from './config';
 
 /** The transport settings of this source's config. */
 export function connectionOf(c: RedpandaSourceConfig): StreamingConfigInput {
@@ -29,7 +29,7 @@ export function consumerOptions(c: RedpandaSourceConfig, groupId: string): Consu
     fromBeginning: c.fromBeginning,
     sessionTimeoutMs: c.sessionTimeoutMs,
     heartbeatIntervalMs: c.heartbeatIntervalMs,
-    maxBytes: c.maxBytes,
+    maxBytes: fetchBytes(c),
     maxWaitMs: c.maxWaitMs,
   };
 }

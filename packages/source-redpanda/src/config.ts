@@ -71,8 +71,10 @@ export const configSchema = z.object({
     .number()
     .int()
     .min(1024)
-    .default(10 * 1024 * 1024)
-    .describe('most bytes per fetch response'),
+    .optional()
+    .describe(
+      'most bytes per fetch response (default 10 MiB with kafkajs, 1 MiB with platformatic, whose connector stops fetching after a response of more than 4096 messages)',
+    ),
   maxWaitMs: z
     .number()
     .int()
@@ -133,6 +135,10 @@ export type RedpandaSourceConfig = z.output<typeof configSchema>;
 export function topicsOf(c: Pick<RedpandaSourceConfig, 'topics' | 'topicPrefix'>): string[] {
   return c.topics ?? generateTopics({ prefix: c.topicPrefix }).map((t) => t.topic);
 }
+
+/** Fetch size: @qi/streaming's platformatic connector stalls after a fetch larger than its stream's 4096-message buffer. */
+export const fetchBytes = (c: Pick<RedpandaSourceConfig, 'maxBytes' | 'client'>): number =>
+  c.maxBytes ?? (c.client === 'platformatic' ? 1024 * 1024 : 10 * 1024 * 1024);
 
 export const queueBound = (c: Pick<RedpandaSourceConfig, 'maxQueuedRecords' | 'maxBatchRecords'>): number =>
   Math.max(c.maxQueuedRecords ?? 4 * c.maxBatchRecords, 1);

@@ -35,6 +35,7 @@ export {
   createRedpandaReader,
   createRedpandaReaderHandler,
   type HandlerOptions,
+  RedpandaReader,
   type RedpandaReaderHandler,
 } from './reader';
 export { ConsumerSession, type SessionHealth, type SessionOptions } from './session';

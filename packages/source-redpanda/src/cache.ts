@@ -1,6 +1,5 @@
 import {
   type AnalyticsRecord,
-  instrumentKey,
   type Level1Query,
   type Level1Record,
   type MarketRecord,
@@ -19,6 +18,7 @@ import {
  */
 export class LatestCache {
   private readonly entries = new Map<string, MarketRecord>();
+  private readonly keyFns = new Map<string, (r: MarketRecord) => string>();
 
   constructor(
     private readonly maxKeys: number,
@@ -27,7 +27,7 @@ export class LatestCache {
 
   put(records: readonly MarketRecord[]): void {
     for (const r of records) {
-      const key = `${r.kind}\u0000${instrumentKey(r, this.specs)}`;
+      const key = this.keyOf(r);
       const prev = this.entries.get(key);
       // canonical ISO-8601 UTC strings order like the instants they name
       if (prev && timeOf(prev, this.specs) > timeOf(r, this.specs)) continue;
@@ -35,6 +35,23 @@ export class LatestCache {
       this.entries.set(key, r);
       if (this.entries.size > this.maxKeys) this.entries.delete(this.entries.keys().next().value!);
     }
+  }
+
+  /** kind + natural key without time: like core's instrumentKey, without its per-record arrays (this runs for every record). */
+  private keyOf(r: MarketRecord): string {
+    let f = this.keyFns.get(r.kind);
+    if (!f) {
+      const spec = this.specs[r.kind];
+      const fields = spec.key.filter((k) => k !== spec.time);
+      f = (x) => {
+        const o = x as unknown as Record<string, unknown>;
+        let k: string = x.kind;
+        for (const name of fields) k += `\u0000${String(o[name] ?? '')}`;
+        return k;
+      };
+      this.keyFns.set(r.kind, f);
+    }
+    return f(r);
   }
 
   get size(): number {

@@ -211,6 +211,27 @@ describe('ConsumerSession', () => {
     expect(got).toEqual([]);
   });
 
+  it('with once, counts idleness from the last resume, not from the last message before a pause', async () => {
+    const consumer = new FakeConsumer();
+    const s = session(consumer, {
+      onceIdleMs: 200,
+      maxQueued: 2,
+      maxBatchRecords: 1,
+      endOffsets: async () => [{ partition: 0, low: '0', high: '3' }],
+    });
+    await s.start();
+    consumer.assign('t', [0]);
+    await consumer.deliver('t', 0, [0, 1]); // full: paused
+    await new Promise((r) => setTimeout(r, 300)); // the pipeline was busy longer than onceIdleMs
+    const it = s.batches(new AbortController().signal, true) as AsyncGenerator<SourceBatch, void>;
+    expect(((await it.next()).value as SourceBatch).position).toEqual({ 't:0': '1' }); // resumes
+    expect(((await it.next()).value as SourceBatch).position).toEqual({ 't:0': '2' });
+    const third = it.next();
+    await consumer.deliver('t', 0, [2]); // arrives after the resume
+    expect(((await third).value as SourceBatch).position).toEqual({ 't:0': '3' });
+    expect((await it.next()).done).toBe(true); // caught up with the end offset
+  });
+
   it('ends when the signal aborts, drops what was queued and pauses everything', async () => {
     const { consumer, s, controller, it } = await started();
     consumer.assign('t', [0]);

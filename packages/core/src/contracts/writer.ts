@@ -12,6 +12,8 @@ import type { Result } from '../result';
 
 /** A record that did not make it, and why. Dead-letter destinations receive these. */
 export interface RejectedRecord {
+  /** position of the record in the publish call's input */
+  index: number;
   /** the record as received (raw input for validation failures, normalised for write failures) */
   record: unknown;
   error: QiError;
@@ -46,12 +48,16 @@ export interface HealthStatus {
  */
 export interface Writer {
   readonly name: string;
+  /** connect and prepare the destination; the host calls it before the first batch, publish calls it lazily otherwise */
+  init?(): Promise<Result<void>>;
   publishPrice(record: PriceInput): Promise<Result<PublishReport>>;
   publishPrices(records: readonly PriceInput[]): Promise<Result<PublishReport>>;
   publishOHLCV(record: OhlcvInput): Promise<Result<PublishReport>>;
   publishOHLCVBatch(records: readonly OhlcvInput[]): Promise<Result<PublishReport>>;
   publishAnalytics(record: AnalyticsInput): Promise<Result<PublishReport>>;
+  publishAnalyticsBatch(records: readonly AnalyticsInput[]): Promise<Result<PublishReport>>;
   publishLevel1(record: Level1Input): Promise<Result<PublishReport>>;
+  publishLevel1Batch(records: readonly Level1Input[]): Promise<Result<PublishReport>>;
   /** mixed kinds, told apart by each record's `kind` */
   publishBatch(records: readonly unknown[]): Promise<Result<PublishReport>>;
   /** dead-letter envelopes; only destinations that can hold arbitrary JSON implement it */

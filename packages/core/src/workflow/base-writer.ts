@@ -49,6 +49,8 @@ export interface BaseWriterOptions {
 interface Entry {
   record: MarketRecord;
   ticket: Ticket;
+  /** position in the publish call's input */
+  index: number;
 }
 
 interface Lane {
@@ -132,8 +134,14 @@ export class BaseWriter implements Writer {
   publishAnalytics(r: unknown) {
     return this.publishKind('analytics', [r]);
   }
+  publishAnalyticsBatch(rs: readonly unknown[]) {
+    return this.publishKind('analytics', rs);
+  }
   publishLevel1(r: unknown) {
     return this.publishKind('level1', [r]);
+  }
+  publishLevel1Batch(rs: readonly unknown[]) {
+    return this.publishKind('level1', rs);
   }
   publishBatch(rs: readonly unknown[]) {
     return this.publish(rs, (r) => parseRecord(r, this.specs));
@@ -151,14 +159,14 @@ export class BaseWriter implements Writer {
     const init = await this.init();
     if (!init.ok) return init;
     const rejected: RejectedRecord[] = [];
-    const valid: MarketRecord[] = [];
-    for (const input of inputs) {
+    const valid: Array<{ record: MarketRecord; index: number }> = [];
+    for (const [index, input] of inputs.entries()) {
       const parsed = parse(input);
-      if (parsed.ok) valid.push(parsed.value);
-      else rejected.push({ record: input, error: parsed.error, stage: 'validation' });
+      if (parsed.ok) valid.push({ record: parsed.value, index });
+      else rejected.push({ index, record: input, error: parsed.error, stage: 'validation' });
     }
     const ticket = new Ticket(valid.length, rejected);
-    for (const record of valid) this.enqueue({ record, ticket });
+    for (const v of valid) this.enqueue({ ...v, ticket });
     return ticket.done;
   }
 
@@ -239,7 +247,7 @@ export class BaseWriter implements Writer {
       const rejectedAt = new Map((outcome?.rejected ?? []).map((r) => [r.index, r.error]));
       for (const [i, entry] of chunk.entries()) {
         const e = rejectedAt.get(i);
-        if (e) entry.ticket.reject(entry.record, e);
+        if (e) entry.ticket.reject(entry.index, entry.record, e);
         else entry.ticket.wrote();
       }
       this.safe(() => {
@@ -260,7 +268,7 @@ export class BaseWriter implements Writer {
         return;
       }
       if (dataError && chunk.length === 1) {
-        chunk[0]!.ticket.reject(chunk[0]!.record, error);
+        chunk[0]!.ticket.reject(chunk[0]!.index, chunk[0]!.record, error);
         return;
       }
       this.logger.error(

@@ -25,8 +25,8 @@ export class Ticket {
     this.settle(n);
   }
 
-  reject(record: unknown, error: QiError): void {
-    this.rejected.push({ record, error, stage: 'write' });
+  reject(index: number, record: unknown, error: QiError): void {
+    this.rejected.push({ index, record, error, stage: 'write' });
     this.settle(1);
   }
 
@@ -41,6 +41,7 @@ export class Ticket {
   }
 
   private finish(): void {
+    this.rejected.sort((a, b) => a.index - b.index);
     if (this.error) {
       // The error carries what did land, so a caller can tell partial progress.
       (this.error.context as Record<string, unknown>).written ??= this.written;

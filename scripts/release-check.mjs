@@ -11,7 +11,7 @@
 // Usage: node scripts/release-check.mjs [--since <git ref>] [--only name,name] [--no-attw] [--no-publint] [--json]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -167,6 +167,8 @@ function checkManifest(packed, core) {
   if (!/^>=\s*22/.test(m.engines?.node ?? ''))
     warn(`engines.node is ${JSON.stringify(m.engines?.node)}, expected ">=22"`);
 
+  checkTypeImports(packed, name);
+
   const isPlugin = (m.keywords ?? []).includes('qi-plugin') && name !== 'create-qi-plugin';
   const peer = m.peerDependencies?.['@qi/core'];
   if (name === '@qi/core') return isPlugin;
@@ -182,6 +184,38 @@ function checkManifest(packed, core) {
       warn(`peer range @qi/core ${peer}; the release convention is ^${core.version}`);
   }
   return isPlugin;
+}
+
+/** Packages the shipped .d.ts files import must be installable with the package: dependencies or peers. */
+function checkTypeImports(packed, name) {
+  const m = packed.manifest;
+  const declared = new Set([
+    name,
+    ...Object.keys(m.dependencies ?? {}),
+    ...Object.keys(m.peerDependencies ?? {}),
+  ]);
+  const missing = new Set();
+  for (const file of [...packed.files].filter((f) => /\.d\.(c|m)?ts$/.test(f))) {
+    const text = sh('tar', ['-xzOf', packed.tgz, `package/${file}`]).stdout;
+    for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*['"]([^'".][^'"]*)['"]/g)) {
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (
+        !pkg.startsWith('node:') &&
+        !builtinModules.includes(pkg) &&
+        !declared.has(pkg) &&
+        !declared.has(`@types/${pkg}`)
+      )
+        missing.add(pkg);
+    }
+  }
+  for (const pkg of missing) {
+    report(
+      name,
+      'types',
+      'warning',
+      `the type declarations import "${pkg}", which is neither a dependency nor a peer: TypeScript users with a strict installer (pnpm) get unresolved types`,
+    );
+  }
 }
 
 /** The built plugin loads and passes the host's own checks (brand, kind, apiVersion range). */

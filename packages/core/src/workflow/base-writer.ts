@@ -85,6 +85,7 @@ export class BaseWriter implements Writer {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private initPromise: Promise<Result<void>> | undefined;
+  private initAttempted = false;
   private closed: Promise<Result<void>> | undefined;
   private readonly abort = new AbortController();
 
@@ -108,6 +109,7 @@ export class BaseWriter implements Writer {
   /** Connects and prepares the destination. Called by the host before the first batch; publish calls it lazily otherwise. */
   init(): Promise<Result<void>> {
     this.initPromise ??= (async () => {
+      this.initAttempted = true;
       try {
         await this.handler.init?.();
         return ok(undefined);
@@ -332,7 +334,8 @@ export class BaseWriter implements Writer {
       const flushed = await this.flush();
       this.abort.abort(qiError(CoreErrors.CLOSED, `writer ${this.name} closed`));
       try {
-        if (this.initPromise) await this.handler.close();
+        // also after a failed init: whatever it opened must be released
+        if (this.initAttempted) await this.handler.close();
       } catch (e) {
         return err(this.classify(e));
       }

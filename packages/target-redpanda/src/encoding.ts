@@ -42,24 +42,38 @@ export function avroTypeOf(kind: RecordKind, specs: RecordSpecs = RECORD_SPECS):
 
 export interface EncodedRecord {
   value: Buffer;
-  headers: Record<string, string>;
+  /** shared between records of the same kind and source: read-only (frozen) */
+  headers: Readonly<Record<string, string>>;
+}
+
+// One frozen headers object per (format, kind, source): a batch shares a handful instead of allocating one per message.
+const headerCache = new Map<string, Readonly<Record<string, string>>>();
+
+function headersFor(serialization: Serialization, record: MarketRecord, version: number, fingerprint?: string): Readonly<Record<string, string>> {
+  const id = `${serialization}|${record.kind}|${version}|${fingerprint ?? ''}|${record.source}`;
+  let h = headerCache.get(id);
+  if (!h) {
+    if (headerCache.size >= 1024) headerCache.clear();
+    h = Object.freeze({
+      [HEADERS.contentType]: CONTENT_TYPES[serialization],
+      [HEADERS.schema]: record.kind,
+      [HEADERS.schemaVersion]: String(version),
+      [HEADERS.source]: record.source,
+      ...(fingerprint ? { [HEADERS.fingerprint]: fingerprint } : {}),
+    });
+    headerCache.set(id, h);
+  }
+  return h;
 }
 
 /** DSL record -> message value and headers. Throws on a record the format cannot carry (a `data` error). */
 export function encodeRecord(record: MarketRecord, serialization: Serialization = 'json', specs: RecordSpecs = RECORD_SPECS): EncodedRecord {
-  const spec = specs[record.kind];
-  const headers: Record<string, string> = {
-    [HEADERS.contentType]: CONTENT_TYPES[serialization],
-    [HEADERS.schema]: record.kind,
-    [HEADERS.schemaVersion]: String(spec.version),
-    [HEADERS.source]: record.source,
-  };
-  if (serialization === 'json') return { value: Buffer.from(JSON.stringify(record)), headers };
+  const version = specs[record.kind].version;
+  if (serialization === 'json') return { value: Buffer.from(JSON.stringify(record)), headers: headersFor('json', record, version) };
   const a = avroTypeOf(record.kind, specs);
   const obj: Record<string, unknown> = { ...record };
   for (const f of a.timestamps) if (typeof obj[f] === 'string') obj[f] = Date.parse(obj[f] as string);
-  headers[HEADERS.fingerprint] = a.fingerprint;
-  return { value: a.type.toBuffer(obj), headers };
+  return { value: a.type.toBuffer(obj), headers: headersFor('avro', record, version, a.fingerprint) };
 }
 
 /**

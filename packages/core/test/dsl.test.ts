@@ -89,3 +89,24 @@ describe('generators', () => {
     );
   });
 });
+
+describe('fast path', () => {
+  it('gives exactly what zod gives for canonical records, and defers to zod for the rest', () => {
+    const { SAMPLERS } = require('../src/testkit/index') as typeof import('../src/testkit/index');
+    const { fastParser } = require('../src/dsl/fast-path') as typeof import('../src/dsl/fast-path');
+    for (const kind of ['price', 'ohlcv', 'analytics', 'level1'] as const) {
+      for (let i = 0; i < 50; i++) {
+        const viaZod = RECORD_SPECS[kind].schema.parse(SAMPLERS[kind](i));
+        expect(fastParser(RECORD_SPECS[kind])({ ...viaZod, extra: 'dropped' })).toEqual(viaZod);
+      }
+    }
+    const canonical = RECORD_SPECS.price.schema.parse(samplePrice(3));
+    const fast = fastParser(RECORD_SPECS.price);
+    for (const notCanonical of [{ price: '1.50' }, { price: 1.5 }, { price: '-0' }, { ts: '2026-01-01T00:00:00Z' }, { ts: '2026-02-30T00:00:00.000Z' }, { coin_id: '' }, { exchange: undefined }, { kind: 'ohlcv' }]) {
+      expect(fast({ ...canonical, ...notCanonical })).toBeUndefined();
+    }
+    // and parseRecord still normalises what the fast path declines
+    const r = parseRecord({ ...canonical, price: '1.50', ts: '2026-01-01T00:00:00Z' });
+    expect(r.ok && [(r.value as { price: string }).price, r.value.ts]).toEqual(['1.5', '2026-01-01T00:00:00.000Z']);
+  });
+});

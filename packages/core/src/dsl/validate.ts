@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
 import { err, ok, type Result } from '../result';
 import type { MarketRecord, RecordKind } from './records';
+import { fastParser } from './fast-path';
 import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
 
 /** "price: field `price`: expected a finite decimal number, received \"abc\"" */
@@ -42,6 +43,8 @@ export function parseRecordOfKind(
   specs: RecordSpecs = RECORD_SPECS,
 ): Result<MarketRecord> {
   const spec = specs[kind];
+  const fast = fastParser(spec)(input);
+  if (fast && (input as { kind?: unknown }).kind === kind) return ok(fast);
   const candidate =
     input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);

@@ -20,19 +20,48 @@ export const tlsSchema = z
     cert: z.string().optional().describe('PEM client certificate (mutual TLS)'),
     key: secret(z.string().optional().describe('PEM client private key (mutual TLS, secret)')),
     servername: z.string().optional().describe('TLS server name (SNI) when it differs from the broker host'),
-    rejectUnauthorized: z.boolean().default(true).describe('verify the broker certificate (keep true outside tests)'),
+    rejectUnauthorized: z
+      .boolean()
+      .default(true)
+      .describe('verify the broker certificate (keep true outside tests)'),
   })
   .describe('TLS options');
 
 export const connectionShape = {
-  client: z.enum(['kafkajs', 'platformatic']).default('kafkajs').describe('client library: kafkajs (default) or platformatic (@platformatic/kafka); each is an optional peer dependency'),
+  client: z
+    .enum(['kafkajs', 'platformatic'])
+    .default('kafkajs')
+    .describe(
+      'client library: kafkajs (default) or platformatic (@platformatic/kafka); each is an optional peer dependency',
+    ),
   clientId: z.string().min(1).default('qi').describe('client id the broker sees in logs and quotas'),
-  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1).default(['127.0.0.1:9092']).describe('bootstrap brokers, host:port'),
-  ssl: z.union([z.boolean(), tlsSchema]).default(false).describe('TLS: true for system CAs, or an object with ca/cert/key'),
-  sasl: saslSchema.optional().describe('SASL authentication (plain, scram-sha-256, scram-sha-512); omit for an unauthenticated listener'),
-  connectionTimeoutMs: z.number().int().min(1).default(5000).describe('TCP connect (and TLS handshake) timeout, ms'),
+  brokers: z
+    .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+    .min(1)
+    .default(['127.0.0.1:9092'])
+    .describe('bootstrap brokers, host:port'),
+  ssl: z
+    .union([z.boolean(), tlsSchema])
+    .default(false)
+    .describe('TLS: true for system CAs, or an object with ca/cert/key'),
+  sasl: saslSchema
+    .optional()
+    .describe(
+      'SASL authentication (plain, scram-sha-256, scram-sha-512); omit for an unauthenticated listener',
+    ),
+  connectionTimeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .default(5000)
+    .describe('TCP connect (and TLS handshake) timeout, ms'),
   requestTimeoutMs: z.number().int().min(1).default(30_000).describe('time a broker request may take, ms'),
-  retries: z.number().int().min(0).default(5).describe("the client library's own retries of a failed request before the error surfaces"),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe("the client library's own retries of a failed request before the error surfaces"),
 };
 
 export const streamingConfigSchema = z.object(connectionShape);

@@ -1,4 +1,4 @@
-import { type ErrorSpec, type QiError, isQiError, qiError } from '@qi/core';
+import { type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
 
 /** Stable codes of @qi/streaming. Every client library's errors map onto these. */
 export const StreamingErrors = {
@@ -20,17 +20,42 @@ export const StreamingErrors = {
 // Kafka protocol error names (kafkajs `type`, @platformatic/kafka `apiId`) that need their own category.
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'MESSAGE_SIZE_TOO_LARGE']);
 const AUTHORIZATION = new Set([
-  'TOPIC_AUTHORIZATION_FAILED', 'GROUP_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
 ]);
-const AUTHENTICATION = new Set(['SASL_AUTHENTICATION_FAILED', 'ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM']);
+const AUTHENTICATION = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+]);
 const INVALID = new Set([
-  'INVALID_TOPIC_EXCEPTION', 'INVALID_PARTITIONS', 'INVALID_REPLICATION_FACTOR', 'INVALID_CONFIG', 'POLICY_VIOLATION',
-  'INVALID_REQUIRED_ACKS', 'UNSUPPORTED_VERSION', 'UNSUPPORTED_COMPRESSION_TYPE', 'TOPIC_DELETION_DISABLED',
-  'INVALID_REPLICA_ASSIGNMENT', 'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_PARTITIONS',
+  'INVALID_REPLICATION_FACTOR',
+  'INVALID_CONFIG',
+  'POLICY_VIOLATION',
+  'INVALID_REQUIRED_ACKS',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'TOPIC_DELETION_DISABLED',
+  'INVALID_REPLICA_ASSIGNMENT',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
 ]);
 const UNKNOWN_TOPIC = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 interface Leaf {
   error: Record<string, unknown>;
@@ -42,14 +67,20 @@ interface Leaf {
 function leaves(e: unknown, depth = 0, out: Leaf[] = []): Leaf[] {
   if (!e || typeof e !== 'object' || depth > 8) return out;
   const o = e as Record<string, unknown>;
-  const kafka = typeof o.type === 'string' && /^[A-Z_]+$/.test(o.type) ? o.type : typeof o.apiId === 'string' ? o.apiId : undefined;
+  const kafka =
+    typeof o.type === 'string' && /^[A-Z_]+$/.test(o.type)
+      ? o.type
+      : typeof o.apiId === 'string'
+        ? o.apiId
+        : undefined;
   out.push(kafka ? { error: o, kafka } : { error: o });
   for (const child of [o.originalError, o.cause]) leaves(child, depth + 1, out);
   if (Array.isArray(o.errors)) for (const child of o.errors) leaves(child, depth + 1, out);
   return out;
 }
 
-const text = (l: Leaf) => `${String(l.error.name ?? '')} ${String(l.error.code ?? '')} ${String(l.error.message ?? '')}`;
+const text = (l: Leaf) =>
+  `${String(l.error.name ?? '')} ${String(l.error.code ?? '')} ${String(l.error.message ?? '')}`;
 
 /**
  * Maps any error of kafkajs or @platformatic/kafka (or Node's net layer) to a
@@ -61,26 +92,66 @@ export function classifyStreamingError(e: unknown, context: Record<string, unkno
   const all = leaves(e);
   const top = all[0]?.error;
   const message = messageOf(e);
-  const make = (spec: ErrorSpec, msg: string) => qiError(spec, msg, { cause: e, context: { ...context, ...(kafkaNames(all).length ? { kafka: kafkaNames(all) } : {}) } });
+  const make = (spec: ErrorSpec, msg: string) =>
+    qiError(spec, msg, {
+      cause: e,
+      context: { ...context, ...(kafkaNames(all).length ? { kafka: kafkaNames(all) } : {}) },
+    });
 
-  const auth = all.find((l) => (l.kafka && AUTHENTICATION.has(l.kafka)) || /SASLAuthentication|PLT_KFK_AUTHENTICATION|SASL authentication failed/i.test(text(l)));
-  if (auth) return make(StreamingErrors.AUTHENTICATION, `Kafka authentication failed: check sasl.mechanism, sasl.username and sasl.password (${messageOf(auth.error)})`);
+  const auth = all.find(
+    (l) =>
+      (l.kafka && AUTHENTICATION.has(l.kafka)) ||
+      /SASLAuthentication|PLT_KFK_AUTHENTICATION|SASL authentication failed/i.test(text(l)),
+  );
+  if (auth)
+    return make(
+      StreamingErrors.AUTHENTICATION,
+      `Kafka authentication failed: check sasl.mechanism, sasl.username and sasl.password (${messageOf(auth.error)})`,
+    );
   const denied = all.find((l) => l.kafka && AUTHORIZATION.has(l.kafka));
-  if (denied) return make(StreamingErrors.AUTHORIZATION, `Kafka authorization failed (${denied.kafka}): the principal lacks an ACL for this ${denied.kafka!.split('_')[0]!.toLowerCase()} operation`);
+  if (denied)
+    return make(
+      StreamingErrors.AUTHORIZATION,
+      `Kafka authorization failed (${denied.kafka}): the principal lacks an ACL for this ${denied.kafka!.split('_')[0]!.toLowerCase()} operation`,
+    );
   const large = all.find((l) => l.kafka && TOO_LARGE.has(l.kafka));
-  if (large) return make(StreamingErrors.TOO_LARGE, `record too large for the broker or topic (${large.kafka}): raise max.message.bytes or send smaller records`);
+  if (large)
+    return make(
+      StreamingErrors.TOO_LARGE,
+      `record too large for the broker or topic (${large.kafka}): raise max.message.bytes or send smaller records`,
+    );
   const invalid = all.find((l) => l.kafka && INVALID.has(l.kafka));
-  if (invalid) return make(StreamingErrors.INVALID_REQUEST, `Kafka rejected the request (${invalid.kafka}): ${message}`);
+  if (invalid)
+    return make(StreamingErrors.INVALID_REQUEST, `Kafka rejected the request (${invalid.kafka}): ${message}`);
   // platformatic reports a missing topic as a UserError "Unknown topic <name>."
-  const unknown = all.find((l) => (l.kafka && UNKNOWN_TOPIC.has(l.kafka)) || (l.error.code === 'PLT_KFK_USER' && /^Unknown topic /.test(String(l.error.message))));
+  const unknown = all.find(
+    (l) =>
+      (l.kafka && UNKNOWN_TOPIC.has(l.kafka)) ||
+      (l.error.code === 'PLT_KFK_USER' && /^Unknown topic /.test(String(l.error.message))),
+  );
   if (unknown) return make(StreamingErrors.UNKNOWN_TOPIC, `unknown topic or partition: ${message}`);
-  if (all.some((l) => /KafkaJSRequestTimeoutError|PLT_KFK_TIMEOUT|KafkaJSTimeout/.test(text(l)))) return make(StreamingErrors.TIMEOUT, `Kafka request timed out: ${message}`);
-  if (all.some((l) => NETWORK_CODES.has(String(l.error.code)) || /KafkaJSConnection|PLT_KFK_NETWORK|KafkaJSBrokerNotFound|Connection (closed|error)|socket hang up/i.test(text(l)))) {
+  if (all.some((l) => /KafkaJSRequestTimeoutError|PLT_KFK_TIMEOUT|KafkaJSTimeout/.test(text(l))))
+    return make(StreamingErrors.TIMEOUT, `Kafka request timed out: ${message}`);
+  if (
+    all.some(
+      (l) =>
+        NETWORK_CODES.has(String(l.error.code)) ||
+        /KafkaJSConnection|PLT_KFK_NETWORK|KafkaJSBrokerNotFound|Connection (closed|error)|socket hang up/i.test(
+          text(l),
+        ),
+    )
+  ) {
     return make(StreamingErrors.NETWORK, `cannot reach the Kafka cluster: ${message}`);
   }
   // the libraries' own verdict: kafkajs `retriable`, platformatic `canRetry` (any leaf saying yes)
-  if (all.some((l) => l.error.retriable === true || l.error.canRetry === true)) return make(StreamingErrors.BROKER_RETRIABLE, `Kafka broker error (retriable): ${message}`);
-  if (top && (top.name === 'KafkaJSNumberOfRetriesExceeded' || top.name === 'KafkaJSMetadataNotLoaded' || top.name === 'KafkaJSLockTimeout')) {
+  if (all.some((l) => l.error.retriable === true || l.error.canRetry === true))
+    return make(StreamingErrors.BROKER_RETRIABLE, `Kafka broker error (retriable): ${message}`);
+  if (
+    top &&
+    (top.name === 'KafkaJSNumberOfRetriesExceeded' ||
+      top.name === 'KafkaJSMetadataNotLoaded' ||
+      top.name === 'KafkaJSLockTimeout')
+  ) {
     return make(StreamingErrors.BROKER_RETRIABLE, `Kafka broker error: ${message}`);
   }
   return make(StreamingErrors.BROKER, `Kafka error: ${message}`);
@@ -102,7 +173,10 @@ function messageOf(e: unknown): string {
 }
 
 /** Runs `fn` and returns a Result, classifying whatever it throws. */
-export async function attempt<T>(fn: () => Promise<T>, context: Record<string, unknown> = {}): Promise<import('@qi/core').Result<T>> {
+export async function attempt<T>(
+  fn: () => Promise<T>,
+  context: Record<string, unknown> = {},
+): Promise<import('@qi/core').Result<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (e) {
@@ -111,5 +185,8 @@ export async function attempt<T>(fn: () => Promise<T>, context: Record<string, u
 }
 
 export function notConnected(what: string): QiError {
-  return qiError(StreamingErrors.NOT_CONNECTED, `${what} is not connected: call connect() first (or use createStreamingClient, which connects for you)`);
+  return qiError(
+    StreamingErrors.NOT_CONNECTED,
+    `${what} is not connected: call connect() first (or use createStreamingClient, which connects for you)`,
+  );
 }

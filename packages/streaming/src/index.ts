@@ -1,9 +1,17 @@
 export { createStreamingClient, type StreamingClientOptions } from './client';
 export {
-  connectionShape, parseBroker, redactConfig, saslSchema, streamingConfigSchema, tlsSchema,
-  type SaslConfig, type StreamingConfig, type StreamingConfigInput, type TlsConfig,
+  connectionShape,
+  parseBroker,
+  redactConfig,
+  type SaslConfig,
+  type StreamingConfig,
+  type StreamingConfigInput,
+  saslSchema,
+  streamingConfigSchema,
+  type TlsConfig,
+  tlsSchema,
 } from './config';
 export { createConnector } from './connectors/index';
 export { type Importer, isMissingModule, loadOptional } from './connectors/load';
-export { StreamingErrors, attempt, classifyStreamingError } from './errors';
+export { attempt, classifyStreamingError, StreamingErrors } from './errors';
 export type * from './types';

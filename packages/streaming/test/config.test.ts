@@ -3,15 +3,25 @@ import { createStreamingClient, redactConfig, streamingConfigSchema } from '../s
 describe('streaming config', () => {
   it('defaults to kafkajs on the local broker', () => {
     const c = streamingConfigSchema.parse({});
-    expect(c).toMatchObject({ client: 'kafkajs', clientId: 'qi', brokers: ['127.0.0.1:9092'], ssl: false, retries: 5 });
+    expect(c).toMatchObject({
+      client: 'kafkajs',
+      clientId: 'qi',
+      brokers: ['127.0.0.1:9092'],
+      ssl: false,
+      retries: 5,
+    });
   });
 
   it('describes every field (the README table is generated from it)', () => {
-    for (const [name, field] of Object.entries(streamingConfigSchema.shape)) expect([name, field.description ?? '']).not.toEqual([name, '']);
+    for (const [name, field] of Object.entries(streamingConfigSchema.shape))
+      expect([name, field.description ?? '']).not.toEqual([name, '']);
   });
 
   it('redacts the SASL password and the TLS key', () => {
-    const c = streamingConfigSchema.parse({ sasl: { mechanism: 'scram-sha-512', username: 'qi', password: 'hunter2' }, ssl: { key: 'PRIVATE' } });
+    const c = streamingConfigSchema.parse({
+      sasl: { mechanism: 'scram-sha-512', username: 'qi', password: 'hunter2' },
+      ssl: { key: 'PRIVATE' },
+    });
     const text = JSON.stringify(redactConfig(c));
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('PRIVATE');
@@ -19,7 +29,11 @@ describe('streaming config', () => {
   });
 
   it('rejects a bad config with the path and what was expected, without echoing secrets', async () => {
-    const r = await createStreamingClient({ brokers: ['no-port'], client: 'kafkajs', sasl: { mechanism: 'gssapi' as never, username: 'u', password: 'hunter2' } });
+    const r = await createStreamingClient({
+      brokers: ['no-port'],
+      client: 'kafkajs',
+      sasl: { mechanism: 'gssapi' as never, username: 'u', password: 'hunter2' },
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('QI_STREAMING_CONFIG');

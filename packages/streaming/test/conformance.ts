@@ -1,10 +1,18 @@
 import { createRequire } from 'node:module';
 import { expectOk } from '@qi/core/testkit';
-import { type ClientName, type StreamingAdmin, type StreamingClient, type StreamingConfigInput, createStreamingClient } from '../src/index';
+import {
+  type ClientName,
+  createStreamingClient,
+  type StreamingAdmin,
+  type StreamingClient,
+  type StreamingConfigInput,
+} from '../src/index';
 import { BROKERS, consumeUntil, requireBroker, unique } from './helpers';
 
 // kafkajs's Java-compatible murmur2 is the oracle for key -> partition, for every connector
-const murmur2 = createRequire(__filename)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: Buffer | string) => number;
+const murmur2 = createRequire(__filename)('kafkajs/src/producer/partitioners/default/murmur2.js') as (
+  key: Buffer | string,
+) => number;
 const javaPartition = (key: string, partitions: number) => (murmur2(key) & 0x7fffffff) % partitions;
 
 /**
@@ -13,7 +21,12 @@ const javaPartition = (key: string, partitions: number) => (murmur2(key) & 0x7ff
  * pause/resume, seek, health, and error classification.
  */
 export function describeTransportConformance(client: ClientName): void {
-  const config = (extra: Partial<StreamingConfigInput> = {}): StreamingConfigInput => ({ client, clientId: `qi-conformance-${client}`, brokers: BROKERS, ...extra });
+  const config = (extra: Partial<StreamingConfigInput> = {}): StreamingConfigInput => ({
+    client,
+    clientId: `qi-conformance-${client}`,
+    brokers: BROKERS,
+    ...extra,
+  });
 
   describe(`transport conformance: ${client}`, () => {
     let streaming: StreamingClient;
@@ -22,7 +35,9 @@ export function describeTransportConformance(client: ClientName): void {
     const topic = async (partitions = 3, configs: Record<string, string> = {}) => {
       const name = unique(`qi-conf-${client}`);
       topics.push(name);
-      expect(expectOk(await admin.createTopics([{ topic: name, partitions, replicationFactor: 1, configs }]))).toEqual([name]);
+      expect(
+        expectOk(await admin.createTopics([{ topic: name, partitions, replicationFactor: 1, configs }])),
+      ).toEqual([name]);
       return name;
     };
 
@@ -46,7 +61,9 @@ export function describeTransportConformance(client: ClientName): void {
       expect(d!.partitions.every((p) => p.leader >= 0 && p.highWatermark === '0')).toBe(true);
       expect(d!.configs['retention.ms']).toBe('3600000');
       expect(d!.configs['cleanup.policy']).toBe('delete');
-      expect(expectOk(await admin.fetchTopicOffsets(name))).toEqual([0, 1, 2].map((partition) => ({ partition, low: '0', high: '0' })));
+      expect(expectOk(await admin.fetchTopicOffsets(name))).toEqual(
+        [0, 1, 2].map((partition) => ({ partition, low: '0', high: '0' })),
+      );
       expectOk(await admin.deleteTopics([name]));
       topics.splice(topics.indexOf(name), 1);
       expect(expectOk(await admin.listTopics())).not.toContain(name);
@@ -63,7 +80,12 @@ export function describeTransportConformance(client: ClientName): void {
         headers: { 'content-type': 'application/json', seq: String(i) },
         timestamp: 1_767_225_600_000 + i,
       }));
-      const report = expectOk(await producer.sendBatch([{ topic: a, messages }, { topic: b, messages: [{ value: Buffer.from('solo') }] }]));
+      const report = expectOk(
+        await producer.sendBatch([
+          { topic: a, messages },
+          { topic: b, messages: [{ value: Buffer.from('solo') }] },
+        ]),
+      );
       expect(report.count).toBe(61);
       expect(new Set(report.partitions.map((p) => p.topic))).toEqual(new Set([a, b]));
 
@@ -73,7 +95,9 @@ export function describeTransportConformance(client: ClientName): void {
       expectOk(await consumer.disconnect());
       expect(got).toHaveLength(61);
       const fromA = got.filter((m) => m.topic === a);
-      expect(fromA.map((m) => JSON.parse(m.value!.toString()).i).sort((x, y) => x - y)).toEqual(messages.map((_, i) => i));
+      expect(fromA.map((m) => JSON.parse(m.value!.toString()).i).sort((x, y) => x - y)).toEqual(
+        messages.map((_, i) => i),
+      );
       for (const m of fromA) {
         const i = JSON.parse(m.value!.toString()).i as number;
         expect(m.key!.toString()).toBe(messages[i]!.key);
@@ -83,7 +107,10 @@ export function describeTransportConformance(client: ClientName): void {
       }
       // per key, offsets grow with the send order
       for (const k of keys) {
-        const seq = fromA.filter((m) => m.key!.toString() === k).sort((x, y) => Number(BigInt(x.offset) - BigInt(y.offset))).map((m) => JSON.parse(m.value!.toString()).i);
+        const seq = fromA
+          .filter((m) => m.key!.toString() === k)
+          .sort((x, y) => Number(BigInt(x.offset) - BigInt(y.offset)))
+          .map((m) => JSON.parse(m.value!.toString()).i);
         expect(seq).toEqual([...seq].sort((x, y) => x - y));
       }
       expect(got.find((m) => m.topic === b)!.value!.toString()).toBe('solo');
@@ -94,7 +121,14 @@ export function describeTransportConformance(client: ClientName): void {
     it('commits only when told: uncommitted messages are redelivered to the group, committed ones are not', async () => {
       const name = await topic(1);
       const producer = expectOk(await streaming.getProducer());
-      expectOk(await producer.sendBatch([{ topic: name, messages: Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(String(i)) })) }]));
+      expectOk(
+        await producer.sendBatch([
+          {
+            topic: name,
+            messages: Array.from({ length: 10 }, (_, i) => ({ value: Buffer.from(String(i)) })),
+          },
+        ]),
+      );
       const groupId = unique('g-commit');
       const first = expectOk(await streaming.getConsumer({ groupId, fromBeginning: true }));
       expectOk(await first.subscribe({ topics: [name] }));
@@ -115,22 +149,41 @@ export function describeTransportConformance(client: ClientName): void {
     it('seeks back within a partition and pauses/resumes partitions', async () => {
       const name = await topic(2);
       const producer = expectOk(await streaming.getProducer());
-      const to = (partition: number, n: number) => Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`${partition}-${i}`), partition }));
+      const to = (partition: number, n: number) =>
+        Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`${partition}-${i}`), partition }));
       expectOk(await producer.sendBatch([{ topic: name, messages: [...to(0, 5), ...to(1, 5)] }]));
-      const consumer = expectOk(await streaming.getConsumer({ groupId: unique('g-seek'), fromBeginning: true }));
+      const consumer = expectOk(
+        await streaming.getConsumer({ groupId: unique('g-seek'), fromBeginning: true }),
+      );
       expectOk(await consumer.subscribe({ topics: [name] }));
       const got: string[] = [];
       let waiter: { test: () => boolean; done: () => void } | undefined;
-      const until = (test: () => boolean) => new Promise<void>((done) => (test() ? done() : (waiter = { test, done })));
-      expectOk(await consumer.run({
-        eachBatch: async (b) => {
-          got.push(...b.messages.map((m) => m.value!.toString()));
-          if (waiter?.test()) waiter.done();
-        },
-      }));
+      const until = (test: () => boolean) =>
+        new Promise<void>((done) => {
+          if (test()) done();
+          else waiter = { test, done };
+        });
+      expectOk(
+        await consumer.run({
+          eachBatch: async (b) => {
+            got.push(...b.messages.map((m) => m.value!.toString()));
+            if (waiter?.test()) waiter.done();
+          },
+        }),
+      );
       await until(() => got.length >= 10);
       expectOk(consumer.pause([{ topic: name, partitions: [0] }]));
-      expectOk(await producer.sendBatch([{ topic: name, messages: [{ value: Buffer.from('0-late'), partition: 0 }, { value: Buffer.from('1-late'), partition: 1 }] }]));
+      expectOk(
+        await producer.sendBatch([
+          {
+            topic: name,
+            messages: [
+              { value: Buffer.from('0-late'), partition: 0 },
+              { value: Buffer.from('1-late'), partition: 1 },
+            ],
+          },
+        ]),
+      );
       await until(() => got.includes('1-late'));
       expect(got).not.toContain('0-late'); // partition 0 is paused
       expectOk(consumer.resume([{ topic: name, partitions: [0] }]));
@@ -159,10 +212,15 @@ export function describeTransportConformance(client: ClientName): void {
       const p2 = expectOk(await quick.getProducer({ idempotent: false, acks: 1 }));
       const missing = await p2.send(unique('qi-no-such-topic'), { value: Buffer.from('x') });
       expect(missing.ok).toBe(false);
-      if (!missing.ok) expect([missing.error.code, missing.error.retryable]).toEqual(['QI_STREAMING_UNKNOWN_TOPIC', true]);
+      if (!missing.ok)
+        expect([missing.error.code, missing.error.retryable]).toEqual(['QI_STREAMING_UNKNOWN_TOPIC', true]);
       await quick.disconnect();
 
-      const down = expectOk(await createStreamingClient(config({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeoutMs: 1000 })));
+      const down = expectOk(
+        await createStreamingClient(
+          config({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeoutMs: 1000 }),
+        ),
+      );
       const unreachable = await down.getProducer();
       expect(unreachable.ok).toBe(false);
       if (!unreachable.ok) {
@@ -173,7 +231,11 @@ export function describeTransportConformance(client: ClientName): void {
       await down.disconnect();
 
       // this broker has no SASL listener: the handshake is refused, which must read as an auth failure, not retried
-      const sasl = expectOk(await createStreamingClient(config({ retries: 0, sasl: { mechanism: 'plain', username: 'qi', password: 'not-logged-secret' } })));
+      const sasl = expectOk(
+        await createStreamingClient(
+          config({ retries: 0, sasl: { mechanism: 'plain', username: 'qi', password: 'not-logged-secret' } }),
+        ),
+      );
       const denied = await sasl.getProducer();
       expect(denied.ok).toBe(false);
       if (!denied.ok) {
@@ -187,7 +249,9 @@ export function describeTransportConformance(client: ClientName): void {
       const pkg = client === 'kafkajs' ? 'kafkajs' : '@platformatic/kafka';
       const notInstalled = await createStreamingClient(config(), {
         importer: async (s) => {
-          throw Object.assign(new Error(`Cannot find module '${s}' from 'here'`), { code: 'MODULE_NOT_FOUND' });
+          throw Object.assign(new Error(`Cannot find module '${s}' from 'here'`), {
+            code: 'MODULE_NOT_FOUND',
+          });
         },
       });
       expect(notInstalled.ok).toBe(false);

@@ -2,14 +2,15 @@
 //   pnpm bench redpanda                               (1,000,000 price records as JSON, 3 runs, medians)
 //   QI_BENCH_RECORDS=200000 QI_BENCH_RUNS=1 pnpm bench redpanda
 // Env: QI_BENCH_BROKERS (127.0.0.1:9092), QI_BENCH_BATCH (1000 records per produce request, both sides),
-// QI_BENCH_INFLIGHT (publish calls in flight through the target, 4), QI_BENCH_CLIENTS (kafkajs,platformatic).
+// QI_BENCH_INFLIGHT (publish calls in flight through the target, 4), QI_BENCH_CLIENTS (kafkajs,platformatic),
+// QI_BENCH_SKIP_RAW=1 (target only, for profiling), QI_BENCH_HANDLER=0 (skip the handler-only line).
 // Same settings on both sides: acks -1 (all), idempotent producer, no compression, the same key and headers.
 import { randomBytes } from 'node:crypto';
-import { createMetrics, silentLogger } from '@qi/core';
-import { Producer, compatibilityPartitioner, stringSerializer } from '@platformatic/kafka';
+import { compatibilityPartitioner, Producer, stringSerializer } from '@platformatic/kafka';
+import { createMetrics, parseRecordOfKind, silentLogger } from '@qi/core';
+import { createStreamingClient, type StreamingAdmin } from '@qi/streaming';
 import kafkajs from 'kafkajs';
-import { createStreamingClient } from '@qi/streaming';
-import plugin, { configSchema } from '../dist/index.js';
+import plugin, { configSchema, createRedpandaHandler } from '../dist/index.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const RECORDS = env('QI_BENCH_RECORDS', 1_000_000);
@@ -29,12 +30,18 @@ function records(n: number): Array<Record<string, unknown>> {
   for (let i = 0; i < n; i++) {
     const coin = COINS[i % COINS.length]!;
     out[i] = {
-      kind: 'price', coin_id: coin, symbol: coin.slice(0, 6), exchange: 'aggregate', vs_currency: 'usd',
+      kind: 'price',
+      coin_id: coin,
+      symbol: coin.slice(0, 6),
+      exchange: 'aggregate',
+      vs_currency: 'usd',
       price: `${(i % 9973) + 1}.${String(i % 1000000).padStart(6, '0')}`,
-      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`, volume_24h: `${12_345_678 + i}.25`,
+      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
+      volume_24h: `${12_345_678 + i}.25`,
       change_24h_pct: i % 7 === 0 ? null : '-1.25',
       ts: new Date(BASE + Math.floor(i / COINS.length) * 1000).toISOString(),
-      source: 'bench', attribution: 'Benchmark data',
+      source: 'bench',
+      attribution: 'Benchmark data',
     };
   }
   return out;
@@ -42,21 +49,34 @@ function records(n: number): Array<Record<string, unknown>> {
 
 // what the raw baseline sends: the same bytes the target sends (JSON value, instrument key, headers)
 const keyOf = (r: Record<string, unknown>) => `${r.coin_id}|${r.exchange}|${r.vs_currency}`;
-const headers = { 'content-type': 'application/json', 'qi-schema': 'price', 'qi-schema-version': '1', 'qi-source': 'bench' };
+const headers = {
+  'content-type': 'application/json',
+  'qi-schema': 'price',
+  'qi-schema-version': '1',
+  'qi-source': 'bench',
+};
 
-async function newTopic(admin: { createTopics: Function }, name: string) {
+async function newTopic(admin: StreamingAdmin, name: string) {
   topics.push(name);
-  const r = await admin.createTopics([{ topic: name, partitions: 6, replicationFactor: 1, configs: { 'retention.ms': '600000' } }]);
+  const r = await admin.createTopics([
+    { topic: name, partitions: 6, replicationFactor: 1, configs: { 'retention.ms': '600000' } },
+  ]);
   if (!r.ok) throw r.error;
 }
 
 async function rawKafkajs(data: Array<Record<string, unknown>>, topic: string): Promise<number> {
-  const kafka = new kafkajs.Kafka({ clientId: 'bench-raw', brokers: BROKERS, logLevel: kafkajs.logLevel.NOTHING });
+  const kafka = new kafkajs.Kafka({
+    clientId: 'bench-raw',
+    brokers: BROKERS,
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
   const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
   await producer.connect();
   const t0 = performance.now();
   for (let i = 0; i < data.length; i += BATCH) {
-    const messages = data.slice(i, i + BATCH).map((r) => ({ key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers }));
+    const messages = data
+      .slice(i, i + BATCH)
+      .map((r) => ({ key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers }));
     await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
   }
   const secs = (performance.now() - t0) / 1000;
@@ -66,13 +86,21 @@ async function rawKafkajs(data: Array<Record<string, unknown>>, topic: string): 
 
 async function rawPlatformatic(data: Array<Record<string, unknown>>, topic: string): Promise<number> {
   const producer = new Producer({
-    clientId: 'bench-raw', bootstrapBrokers: BROKERS, idempotent: true, acks: -1, partitioner: compatibilityPartitioner, autocreateTopics: false, retries: 5,
+    clientId: 'bench-raw',
+    bootstrapBrokers: BROKERS,
+    idempotent: true,
+    acks: -1,
+    partitioner: compatibilityPartitioner,
+    autocreateTopics: false,
+    retries: 5,
     serializers: { key: stringSerializer, headerKey: stringSerializer, headerValue: stringSerializer },
   });
   await producer.listApis();
   const t0 = performance.now();
   for (let i = 0; i < data.length; i += BATCH) {
-    const messages = data.slice(i, i + BATCH).map((r) => ({ topic, key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers }));
+    const messages = data
+      .slice(i, i + BATCH)
+      .map((r) => ({ topic, key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers }));
     await producer.send({ messages });
   }
   const secs = (performance.now() - t0) / 1000;
@@ -81,9 +109,27 @@ async function rawPlatformatic(data: Array<Record<string, unknown>>, topic: stri
 }
 
 async function target(client: string, data: Array<Record<string, unknown>>, prefix: string): Promise<number> {
-  const config = configSchema.parse({ client, brokers: BROKERS, topicPrefix: prefix, deadLetterTopic: `${prefix}dead-letter`, batchSize: BATCH, lingerMs: 0, retentionMs: 600000 });
-  const writer = await plugin.create(config, { name: 'bench', pipeline: 'bench', logger: silentLogger(), metrics: createMetrics(), signal: new AbortController().signal, apiVersion: '1.0.0', baseDir: process.cwd() });
-  topics.push(...['prices', 'ohlcv', 'market_analytics', 'level1', 'dead-letter'].map((n) => `${prefix}${n}`));
+  const config = configSchema.parse({
+    client,
+    brokers: BROKERS,
+    topicPrefix: prefix,
+    deadLetterTopic: `${prefix}dead-letter`,
+    batchSize: BATCH,
+    lingerMs: 0,
+    retentionMs: 600000,
+  });
+  const writer = await plugin.create(config, {
+    name: 'bench',
+    pipeline: 'bench',
+    logger: silentLogger(),
+    metrics: createMetrics(),
+    signal: new AbortController().signal,
+    apiVersion: '1.0.0',
+    baseDir: process.cwd(),
+  });
+  topics.push(
+    ...['prices', 'ohlcv', 'market_analytics', 'level1', 'dead-letter'].map((n) => `${prefix}${n}`),
+  );
   const warm = await writer.publishPrices([data[0]] as never); // connect and create topics outside the clock
   if (!warm.ok) throw warm.error;
   const t0 = performance.now();
@@ -105,9 +151,44 @@ async function target(client: string, data: Array<Record<string, unknown>>, pref
   return data.length / secs;
 }
 
+/**
+ * The plugin's own share: its WriterHandler alone on records validated beforehand (what
+ * BaseWriter hands it), one batch at a time like the raw loop. The gap between this and
+ * `target` is core's BaseWriter (validation, batching); the gap to raw is this package.
+ */
+async function handlerOnly(client: string, parsed: unknown[], prefix: string): Promise<number> {
+  const config = configSchema.parse({
+    client,
+    brokers: BROKERS,
+    topicPrefix: prefix,
+    deadLetterTopic: `${prefix}dead-letter`,
+    batchSize: BATCH,
+    retentionMs: 600000,
+  });
+  const handler = createRedpandaHandler(config);
+  topics.push(
+    ...['prices', 'ohlcv', 'market_analytics', 'level1', 'dead-letter'].map((n) => `${prefix}${n}`),
+  );
+  await handler.init!();
+  const t0 = performance.now();
+  for (let i = 0; i < parsed.length; i += BATCH)
+    await handler.writeBatch('price', parsed.slice(i, i + BATCH) as never);
+  const secs = (performance.now() - t0) / 1000;
+  await handler.close();
+  return parsed.length / secs;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const data = records(RECORDS);
+const parsed =
+  process.env.QI_BENCH_HANDLER === '0'
+    ? []
+    : data.map((r) => {
+        const p = parseRecordOfKind('price', r);
+        if (!p.ok) throw p.error;
+        return p.value;
+      });
 const streaming = await createStreamingClient({ brokers: BROKERS, clientId: 'bench-admin' });
 if (!streaming.ok) throw streaming.error;
 const admin = await streaming.value.getAdmin();
@@ -117,21 +198,63 @@ try {
   for (const client of CLIENTS) {
     const raw: number[] = [];
     const through: number[] = [];
+    const handlerRates: number[] = [];
     for (let r = 0; r < RUNS; r++) {
       const topic = `qi-bench-${run}-raw-${client}-${r}`;
       await newTopic(admin.value, topic);
-      raw.push(client === 'kafkajs' ? await rawKafkajs(data, topic) : await rawPlatformatic(data, topic));
+      if (!process.env.QI_BENCH_SKIP_RAW)
+        raw.push(client === 'kafkajs' ? await rawKafkajs(data, topic) : await rawPlatformatic(data, topic));
       through.push(await target(client, data, `qi-bench-${run}-${client}-${r}.`));
+      if (process.env.QI_BENCH_HANDLER !== '0')
+        handlerRates.push(await handlerOnly(client, parsed, `qi-bench-${run}-${client}-h${r}.`));
     }
-    const row = { bench: `target-redpanda/${client}/json`, rate: Math.round(median(through)), unit: 'msgs/s', baseline: Math.round(median(raw)), ratio: 0 };
+    const row = {
+      bench: `target-redpanda/${client}/json`,
+      rate: Math.round(median(through)),
+      unit: 'msgs/s',
+      baseline: Math.round(median(raw)),
+      ratio: 0,
+    };
     row.ratio = Number((row.rate / row.baseline).toFixed(3));
     rows.push(row);
-    console.log(JSON.stringify({ ...row, records: RECORDS, batch: BATCH, inflight: INFLIGHT, runs: RUNS, raw: raw.map(Math.round), target: through.map(Math.round) }));
+    console.log(
+      JSON.stringify({
+        ...row,
+        records: RECORDS,
+        batch: BATCH,
+        inflight: INFLIGHT,
+        runs: RUNS,
+        raw: raw.map(Math.round),
+        target: through.map(Math.round),
+        handler: handlerRates.map(Math.round),
+      }),
+    );
+    if (handlerRates.length) {
+      const h = {
+        bench: `target-redpanda/${client}/json/handler-only`,
+        rate: Math.round(median(handlerRates)),
+        unit: 'msgs/s',
+        baseline: row.baseline,
+        ratio: 0,
+      };
+      h.ratio = Number((h.rate / h.baseline).toFixed(3));
+      rows.push(h);
+      console.log(JSON.stringify(h));
+    }
   }
 } finally {
   await admin.value.deleteTopics(topics);
   await streaming.value.disconnect();
 }
-console.log(`\n${RECORDS.toLocaleString('en')} price records, JSON, batch ${BATCH}, acks -1, idempotent, medians of ${RUNS}`);
-console.log('connector      target msgs/s   raw client msgs/s   ratio');
-for (const r of rows) console.log(`${r.bench.split('/')[1]!.padEnd(14)} ${String(r.rate).padStart(13)}   ${String(r.baseline).padStart(17)}   ${r.ratio.toFixed(2)}`);
+console.log(
+  `\n${RECORDS.toLocaleString('en')} price records, JSON, batch ${BATCH}, acks -1, idempotent, medians of ${RUNS}`,
+);
+console.log('connector      path                          msgs/s   raw client msgs/s   ratio');
+for (const r of rows) {
+  const path = r.bench.endsWith('handler-only')
+    ? 'handler only (pre-validated)'
+    : 'target (BaseWriter + handler)';
+  console.log(
+    `${r.bench.split('/')[1]!.padEnd(14)} ${path.padEnd(29)} ${String(r.rate).padStart(6)}   ${String(r.baseline).padStart(17)}   ${r.ratio.toFixed(2)}`,
+  );
+}

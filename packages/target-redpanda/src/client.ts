@@ -1,5 +1,10 @@
-import { type Logger, type Result, ok } from '@qi/core';
-import { type StreamingAdmin, type StreamingClient, type StreamingProducer, createStreamingClient } from '@qi/streaming';
+import { type Logger, ok, type Result } from '@qi/core';
+import {
+  createStreamingClient,
+  type StreamingAdmin,
+  type StreamingClient,
+  type StreamingProducer,
+} from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
 
 export interface RedpandaConnection {
@@ -10,9 +15,15 @@ export interface RedpandaConnection {
 }
 
 /** Opens the transport with this target's producer settings (idempotent, acks, compression). */
-export async function connectRedpanda(config: RedpandaTargetConfig, logger: Logger): Promise<Result<RedpandaConnection>> {
+export async function connectRedpanda(
+  config: RedpandaTargetConfig,
+  logger: Logger,
+): Promise<Result<RedpandaConnection>> {
   const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
-  const streaming = await createStreamingClient({ client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries }, { logger });
+  const streaming = await createStreamingClient(
+    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries },
+    { logger },
+  );
   if (!streaming.ok) return streaming;
   const producer = await streaming.value.getProducer({
     idempotent: config.idempotent && config.acks === -1,

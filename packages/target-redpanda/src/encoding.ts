@@ -1,5 +1,14 @@
 import {
-  type MarketRecord, type RecordKind, type RecordSpecs, type Result, RECORD_SPECS, avroSchema, err, fieldsOf, parseRecordOfKind, qiError,
+  avroSchema,
+  err,
+  fieldsOf,
+  type MarketRecord,
+  parseRecordOfKind,
+  qiError,
+  RECORD_SPECS,
+  type RecordKind,
+  type RecordSpecs,
+  type Result,
 } from '@qi/core';
 import avro from 'avsc';
 import { RedpandaErrors } from './errors';
@@ -29,12 +38,21 @@ const avroCache = new WeakMap<RecordSpecs, Map<string, AvroKind>>();
 /** The avsc type of a kind, built from core's avroSchema(spec), with its SHA-256 fingerprint (hex). */
 export function avroTypeOf(kind: RecordKind, specs: RecordSpecs = RECORD_SPECS): AvroKind {
   let byKind = avroCache.get(specs);
-  if (!byKind) avroCache.set(specs, (byKind = new Map()));
+  if (!byKind) {
+    byKind = new Map();
+    avroCache.set(specs, byKind);
+  }
   let a = byKind.get(kind);
   if (!a) {
     const spec = specs[kind];
     const type = avro.Type.forSchema(avroSchema(spec) as avro.Schema);
-    a = { type, fingerprint: type.fingerprint('sha256').toString('hex'), timestamps: fieldsOf(spec).filter((f) => f.type === 'timestamp').map((f) => f.name) };
+    a = {
+      type,
+      fingerprint: type.fingerprint('sha256').toString('hex'),
+      timestamps: fieldsOf(spec)
+        .filter((f) => f.type === 'timestamp')
+        .map((f) => f.name),
+    };
     byKind.set(kind, a);
   }
   return a;
@@ -46,14 +64,26 @@ export interface EncodedRecord {
   headers: Readonly<Record<string, string>>;
 }
 
-// One frozen headers object per (format, kind, source): a batch shares a handful instead of allocating one per message.
-const headerCache = new Map<string, Readonly<Record<string, string>>>();
+// One frozen headers object per (format, kind, version, fingerprint) and source: a batch shares
+// a handful instead of allocating one per message; looked up without building a string key.
+const headerCache = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
 
-function headersFor(serialization: Serialization, record: MarketRecord, version: number, fingerprint?: string): Readonly<Record<string, string>> {
-  const id = `${serialization}|${record.kind}|${version}|${fingerprint ?? ''}|${record.source}`;
-  let h = headerCache.get(id);
+/** `group` is the kind's RecordSpec (JSON) or AvroKind (Avro): one identity per format, kind and schema. */
+function headersFor(
+  group: object,
+  serialization: Serialization,
+  record: MarketRecord,
+  version: number,
+  fingerprint?: string,
+): Readonly<Record<string, string>> {
+  let bySource = headerCache.get(group);
+  if (!bySource) {
+    bySource = new Map();
+    headerCache.set(group, bySource);
+  }
+  let h = bySource.get(record.source);
   if (!h) {
-    if (headerCache.size >= 1024) headerCache.clear();
+    if (bySource.size >= 1024) bySource.clear();
     h = Object.freeze({
       [HEADERS.contentType]: CONTENT_TYPES[serialization],
       [HEADERS.schema]: record.kind,
@@ -61,19 +91,27 @@ function headersFor(serialization: Serialization, record: MarketRecord, version:
       [HEADERS.source]: record.source,
       ...(fingerprint ? { [HEADERS.fingerprint]: fingerprint } : {}),
     });
-    headerCache.set(id, h);
+    bySource.set(record.source, h);
   }
   return h;
 }
 
 /** DSL record -> message value and headers. Throws on a record the format cannot carry (a `data` error). */
-export function encodeRecord(record: MarketRecord, serialization: Serialization = 'json', specs: RecordSpecs = RECORD_SPECS): EncodedRecord {
-  const version = specs[record.kind].version;
-  if (serialization === 'json') return { value: Buffer.from(JSON.stringify(record)), headers: headersFor('json', record, version) };
+export function encodeRecord(
+  record: MarketRecord,
+  serialization: Serialization = 'json',
+  specs: RecordSpecs = RECORD_SPECS,
+): EncodedRecord {
+  const spec = specs[record.kind];
+  if (serialization === 'json')
+    return {
+      value: Buffer.from(JSON.stringify(record)),
+      headers: headersFor(spec, 'json', record, spec.version),
+    };
   const a = avroTypeOf(record.kind, specs);
   const obj: Record<string, unknown> = { ...record };
   for (const f of a.timestamps) if (typeof obj[f] === 'string') obj[f] = Date.parse(obj[f] as string);
-  return { value: a.type.toBuffer(obj), headers: headersFor('avro', record, version, a.fingerprint) };
+  return { value: a.type.toBuffer(obj), headers: headersFor(a, 'avro', record, spec.version, a.fingerprint) };
 }
 
 /**
@@ -81,21 +119,38 @@ export function encodeRecord(record: MarketRecord, serialization: Serialization 
  * content-type header (JSON when absent); Avro needs the kind header and a
  * fingerprint that matches this build's schema (else SCHEMA_MISMATCH).
  */
-export function decodeRecord(value: Buffer | null, headers: Record<string, string> = {}, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+export function decodeRecord(
+  value: Buffer | null,
+  headers: Record<string, string> = {},
+  specs: RecordSpecs = RECORD_SPECS,
+): Result<MarketRecord> {
   if (!value) return err(qiError(RedpandaErrors.DECODE, 'message has no value (tombstone)'));
   const contentType = headers[HEADERS.contentType] ?? CONTENT_TYPES.json;
   let obj: Record<string, unknown>;
   let kind = headers[HEADERS.schema] as RecordKind | undefined;
   try {
     if (contentType === CONTENT_TYPES.avro) {
-      if (!kind || !(kind in specs)) return err(qiError(RedpandaErrors.DECODE, `Avro message without a known ${HEADERS.schema} header (got ${JSON.stringify(kind)})`));
+      if (!kind || !(kind in specs))
+        return err(
+          qiError(
+            RedpandaErrors.DECODE,
+            `Avro message without a known ${HEADERS.schema} header (got ${JSON.stringify(kind)})`,
+          ),
+        );
       const a = avroTypeOf(kind, specs);
       const fp = headers[HEADERS.fingerprint];
       if (fp && fp !== a.fingerprint) {
-        return err(qiError(RedpandaErrors.SCHEMA_MISMATCH, `Avro ${kind} message written with schema ${fp.slice(0, 12)}…, this reader has ${a.fingerprint.slice(0, 12)}… (schema version ${headers[HEADERS.schemaVersion] ?? '?'})`, { context: { kind, fingerprint: fp } }));
+        return err(
+          qiError(
+            RedpandaErrors.SCHEMA_MISMATCH,
+            `Avro ${kind} message written with schema ${fp.slice(0, 12)}…, this reader has ${a.fingerprint.slice(0, 12)}… (schema version ${headers[HEADERS.schemaVersion] ?? '?'})`,
+            { context: { kind, fingerprint: fp } },
+          ),
+        );
       }
       obj = a.type.fromBuffer(value) as Record<string, unknown>;
-      for (const f of a.timestamps) if (typeof obj[f] === 'number') obj[f] = new Date(obj[f] as number).toISOString();
+      for (const f of a.timestamps)
+        if (typeof obj[f] === 'number') obj[f] = new Date(obj[f] as number).toISOString();
     } else if (contentType === CONTENT_TYPES.json) {
       obj = JSON.parse(value.toString('utf8')) as Record<string, unknown>;
       kind ??= obj.kind as RecordKind;
@@ -103,8 +158,13 @@ export function decodeRecord(value: Buffer | null, headers: Record<string, strin
       return err(qiError(RedpandaErrors.DECODE, `unsupported content-type ${JSON.stringify(contentType)}`));
     }
   } catch (e) {
-    return err(qiError(RedpandaErrors.DECODE, `cannot decode ${contentType} message: ${(e as Error).message}`, { cause: e }));
+    return err(
+      qiError(RedpandaErrors.DECODE, `cannot decode ${contentType} message: ${(e as Error).message}`, {
+        cause: e,
+      }),
+    );
   }
-  if (!kind || !(kind in specs)) return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${JSON.stringify(kind)}`));
+  if (!kind || !(kind in specs))
+    return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${JSON.stringify(kind)}`));
   return parseRecordOfKind(kind, obj, specs);
 }

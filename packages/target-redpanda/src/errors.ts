@@ -1,4 +1,4 @@
-import { type ErrorSpec, type QiError, isQiError, qiError } from '@qi/core';
+import { type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
 import { classifyStreamingError } from '@qi/streaming';
 
 /** Codes of @qi/target-redpanda; broker errors keep the transport's QI_STREAMING_* codes. */
@@ -19,5 +19,8 @@ export function classifyRedpandaError(e: unknown): QiError {
 }
 
 export function encodeError(kind: string, e: unknown): QiError {
-  return qiError(RedpandaErrors.ENCODE, `cannot encode ${kind} record: ${(e as Error).message}`, { cause: e, context: { kind } });
+  return qiError(RedpandaErrors.ENCODE, `cannot encode ${kind} record: ${(e as Error).message}`, {
+    cause: e,
+    context: { kind },
+  });
 }

@@ -6,17 +6,31 @@ export default definePlugin({
   name: '@qi/target-redpanda',
   kind: 'target',
   apiVersion: '^1.0.0',
-  description: 'Writes price, OHLCV, analytics and level1 records to Redpanda or Apache Kafka topics (JSON or Avro), keyed by instrument',
+  description:
+    'Writes price, OHLCV, analytics and level1 records to Redpanda or Apache Kafka topics (JSON or Avro), keyed by instrument',
   configSchema,
   create: (config, ctx) => createRedpandaWriter(config, ctx),
 });
 
-export { configSchema, type RedpandaTargetConfig, type RedpandaTargetConfigInput } from './config';
-export { createRedpandaHandler, createRedpandaWriter, type RedpandaHandler } from './writer';
 export { connectRedpanda, type RedpandaConnection } from './client';
-export { CONTENT_TYPES, HEADERS, avroTypeOf, decodeRecord, encodeRecord, type EncodedRecord, type Serialization } from './encoding';
-export { RedpandaErrors, classifyRedpandaError } from './errors';
+export { configSchema, type RedpandaTargetConfig, type RedpandaTargetConfigInput } from './config';
 export {
-  configForTopic, createTopicRouter, describeTopics, ensureTopics, topicConfigs,
-  type EnsureTopicsReport, type PartitionMismatch,
+  avroTypeOf,
+  CONTENT_TYPES,
+  decodeRecord,
+  type EncodedRecord,
+  encodeRecord,
+  HEADERS,
+  type Serialization,
+} from './encoding';
+export { classifyRedpandaError, RedpandaErrors } from './errors';
+export {
+  configForTopic,
+  createTopicRouter,
+  describeTopics,
+  type EnsureTopicsReport,
+  ensureTopics,
+  type PartitionMismatch,
+  topicConfigs,
 } from './topics';
+export { createRedpandaHandler, createRedpandaWriter, instrumentKeyFn, type RedpandaHandler } from './writer';

@@ -1,16 +1,45 @@
-import { type Logger, type MarketRecord, type RecordKind, type RecordSpecs, type Result, type TopicConfig, RECORD_KINDS, RECORD_SPECS, generateTopics, ok } from '@qi/core';
+import {
+  generateTopics,
+  type Logger,
+  type MarketRecord,
+  ok,
+  RECORD_KINDS,
+  RECORD_SPECS,
+  type RecordKind,
+  type RecordSpecs,
+  type Result,
+  type TopicConfig,
+} from '@qi/core';
 import type { StreamingAdmin, TopicDescription } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
 
-type TopicSettings = Pick<RedpandaTargetConfig, 'topicPrefix' | 'topics' | 'topicTemplate' | 'partitions' | 'replicationFactor' | 'retentionMs' | 'topicCompression'>;
+type TopicSettings = Pick<
+  RedpandaTargetConfig,
+  | 'topicPrefix'
+  | 'topics'
+  | 'topicTemplate'
+  | 'partitions'
+  | 'replicationFactor'
+  | 'retentionMs'
+  | 'topicCompression'
+>;
 
 /** The DSL-generated topic config of each kind, with this target's prefix, partitions, retention and compression. */
-export function topicConfigs(c: TopicSettings, specs: RecordSpecs = RECORD_SPECS): Record<RecordKind, TopicConfig> {
+export function topicConfigs(
+  c: TopicSettings,
+  specs: RecordSpecs = RECORD_SPECS,
+): Record<RecordKind, TopicConfig> {
   const generated = generateTopics({
-    prefix: c.topicPrefix, partitions: c.partitions, replicationFactor: c.replicationFactor,
-    retentionMs: c.retentionMs, compression: c.topicCompression, specs,
+    prefix: c.topicPrefix,
+    partitions: c.partitions,
+    replicationFactor: c.replicationFactor,
+    retentionMs: c.retentionMs,
+    compression: c.topicCompression,
+    specs,
   });
-  return Object.fromEntries(generated.map((t) => [t.kind, { ...t, topic: c.topics[t.kind as RecordKind] ?? t.topic }])) as Record<RecordKind, TopicConfig>;
+  return Object.fromEntries(
+    generated.map((t) => [t.kind, { ...t, topic: c.topics[t.kind as RecordKind] ?? t.topic }]),
+  ) as Record<RecordKind, TopicConfig>;
 }
 
 const SAFE = /[^a-zA-Z0-9._-]/g;
@@ -19,12 +48,21 @@ const SAFE = /[^a-zA-Z0-9._-]/g;
  * Picks the topic of each record. Without a template a kind has one topic; with
  * one, `{exchange}` routes per exchange ("all" for kinds without an exchange).
  */
-export function createTopicRouter(c: TopicSettings, specs: RecordSpecs = RECORD_SPECS): (record: MarketRecord) => string {
+export function createTopicRouter(
+  c: TopicSettings,
+  specs: RecordSpecs = RECORD_SPECS,
+): (record: MarketRecord) => string {
   const configs = topicConfigs(c, specs);
   const template = c.topicTemplate;
   if (!template) return (r) => configs[r.kind].topic;
   const perKind = Object.fromEntries(
-    RECORD_KINDS.map((k) => [k, template.replaceAll('{prefix}', c.topicPrefix).replaceAll('{name}', specs[k].name).replaceAll('{kind}', k)]),
+    RECORD_KINDS.map((k) => [
+      k,
+      template
+        .replaceAll('{prefix}', c.topicPrefix)
+        .replaceAll('{name}', specs[k].name)
+        .replaceAll('{kind}', k),
+    ]),
   ) as Record<RecordKind, string>;
   if (!template.includes('{exchange}')) return (r) => perKind[r.kind];
   return (r) => {
@@ -51,8 +89,19 @@ export interface EnsureTopicsReport {
  * ones whose partition count differs. Safe to call repeatedly and concurrently
  * with other writers (an already-existing topic is not an error).
  */
-export async function ensureTopics(admin: StreamingAdmin, topics: readonly TopicConfig[], logger?: Logger): Promise<Result<EnsureTopicsReport>> {
-  const created = await admin.createTopics(topics.map((t) => ({ topic: t.topic, partitions: t.partitions, replicationFactor: t.replicationFactor, configs: t.configs })));
+export async function ensureTopics(
+  admin: StreamingAdmin,
+  topics: readonly TopicConfig[],
+  logger?: Logger,
+): Promise<Result<EnsureTopicsReport>> {
+  const created = await admin.createTopics(
+    topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions,
+      replicationFactor: t.replicationFactor,
+      configs: t.configs,
+    })),
+  );
   if (!created.ok) return created;
   const existing = topics.filter((t) => !created.value.includes(t.topic));
   const mismatched: PartitionMismatch[] = [];
@@ -61,22 +110,37 @@ export async function ensureTopics(admin: StreamingAdmin, topics: readonly Topic
     if (!described.ok) return described;
     for (const t of existing) {
       const d = described.value.find((x) => x.topic === t.topic);
-      if (d && d.partitions.length !== t.partitions) mismatched.push({ topic: t.topic, expected: t.partitions, actual: d.partitions.length });
+      if (d && d.partitions.length !== t.partitions)
+        mismatched.push({ topic: t.topic, expected: t.partitions, actual: d.partitions.length });
     }
   }
   for (const m of mismatched) {
-    logger?.warn({ event: 'redpanda.topic.partitions_mismatch', ...m }, `topic ${m.topic} has ${m.actual} partitions, config says ${m.expected}; left as is (changing it would move keys between partitions)`);
+    logger?.warn(
+      { event: 'redpanda.topic.partitions_mismatch', ...m },
+      `topic ${m.topic} has ${m.actual} partitions, config says ${m.expected}; left as is (changing it would move keys between partitions)`,
+    );
   }
-  if (created.value.length) logger?.info({ event: 'redpanda.topic.created', topics: created.value }, `created topics ${created.value.join(', ')}`);
+  if (created.value.length)
+    logger?.info(
+      { event: 'redpanda.topic.created', topics: created.value },
+      `created topics ${created.value.join(', ')}`,
+    );
   return ok({ created: created.value, existing: existing.map((t) => t.topic), mismatched });
 }
 
 /** Partitions, offsets and configs of topics (for operators and the MCP package). */
-export function describeTopics(admin: StreamingAdmin, topics: readonly string[]): Promise<Result<TopicDescription[]>> {
+export function describeTopics(
+  admin: StreamingAdmin,
+  topics: readonly string[],
+): Promise<Result<TopicDescription[]>> {
   return admin.describeTopics(topics);
 }
 
 /** The generated config of a routed topic name (template topics share their kind's settings). */
-export function configForTopic(kind: RecordKind, topic: string, configs: Record<RecordKind, TopicConfig>): TopicConfig {
+export function configForTopic(
+  kind: RecordKind,
+  topic: string,
+  configs: Record<RecordKind, TopicConfig>,
+): TopicConfig {
   return { ...configs[kind], topic };
 }

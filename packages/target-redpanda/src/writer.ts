@@ -1,13 +1,32 @@
 import {
-  BaseWriter, type DeadLetter, type Logger, type PluginContext, type QiError, type RecordKind, type RecordOfKind, type RecordSpecs,
-  type TopicConfig, type Writer, type WriterHandler, RECORD_SPECS, instrumentKey, silentLogger, workflowOptions,
+  BaseWriter,
+  type DeadLetter,
+  type Logger,
+  type MarketRecord,
+  type PluginContext,
+  type QiError,
+  RECORD_SPECS,
+  type RecordKind,
+  type RecordOfKind,
+  type RecordSpecs,
+  silentLogger,
+  type TopicConfig,
+  type Writer,
+  type WriterHandler,
+  workflowOptions,
 } from '@qi/core';
-import { type StreamingMessage, createStreamingClient } from '@qi/streaming';
-import { type RedpandaConnection, connectRedpanda } from './client';
+import { createStreamingClient, type StreamingMessage } from '@qi/streaming';
+import { connectRedpanda, type RedpandaConnection } from './client';
 import type { RedpandaTargetConfig } from './config';
-import { CONTENT_TYPES, HEADERS, encodeRecord } from './encoding';
+import { CONTENT_TYPES, type EncodedRecord, encodeRecord, HEADERS } from './encoding';
 import { classifyRedpandaError, encodeError } from './errors';
-import { type EnsureTopicsReport, configForTopic, createTopicRouter, ensureTopics, topicConfigs } from './topics';
+import {
+  configForTopic,
+  createTopicRouter,
+  type EnsureTopicsReport,
+  ensureTopics,
+  topicConfigs,
+} from './topics';
 
 export interface RedpandaHandler extends WriterHandler {
   /** what ensureTopics did so far (created, existing, partition mismatches) */
@@ -22,11 +41,15 @@ export interface RedpandaHandler extends WriterHandler {
  * dedupe by natural key); the idempotent producer only removes the duplicates
  * of its own internal retries.
  */
-export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logger?: Logger; specs?: RecordSpecs } = {}): RedpandaHandler {
+export function createRedpandaHandler(
+  config: RedpandaTargetConfig,
+  opts: { logger?: Logger; specs?: RecordSpecs } = {},
+): RedpandaHandler {
   const logger = opts.logger ?? silentLogger();
   const specs = opts.specs ?? RECORD_SPECS;
   const route = createTopicRouter(config, specs);
   const configs = topicConfigs(config, specs);
+  const keyOf = instrumentKeyFn(specs);
   const ensured = new Set<string>();
   const report: EnsureTopicsReport = { created: [], existing: [], mismatched: [] };
   let conn: RedpandaConnection | undefined;
@@ -58,7 +81,11 @@ export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logg
       conn = c.value;
       const dlq = configForTopic('price', config.deadLetterTopic, configs);
       // with {exchange} routing the kind topics are only known when records arrive
-      const kindTopics = config.topicTemplate?.includes('{exchange}') ? [] : (Object.keys(configs) as RecordKind[]).map((k) => configForTopic(k, route({ kind: k } as never), configs));
+      const kindTopics = config.topicTemplate?.includes('{exchange}')
+        ? []
+        : (Object.keys(configs) as RecordKind[]).map((k) =>
+            configForTopic(k, route({ kind: k } as never), configs),
+          );
       await ensure([...kindTopics, dlq]);
     },
 
@@ -67,7 +94,7 @@ export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logg
       const rejected: Array<{ index: number; error: QiError }> = [];
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
-        let encoded;
+        let encoded: EncodedRecord;
         try {
           encoded = encodeRecord(r, config.serialization, specs);
         } catch (e) {
@@ -75,13 +102,16 @@ export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logg
           continue;
         }
         const topic = route(r);
-        let list = byTopic.get(topic);
-        if (!list) byTopic.set(topic, (list = []));
-        list.push({ key: instrumentKey(r, specs), value: encoded.value, headers: encoded.headers });
+        const message = { key: keyOf(r), value: encoded.value, headers: encoded.headers };
+        const list = byTopic.get(topic);
+        if (list) list.push(message);
+        else byTopic.set(topic, [message]);
       }
       if (byTopic.size > 0) {
         await ensure([...byTopic.keys()].map((t) => configForTopic(kind, t, configs)));
-        const sent = await connection().producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+        const sent = await connection().producer.sendBatch(
+          [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        );
         if (!sent.ok) throw sent.error;
       }
       return rejected.length ? { rejected } : undefined;
@@ -93,7 +123,12 @@ export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logg
       const messages = letters.map((l) => ({
         key: l.pipeline ?? null,
         value: Buffer.from(JSON.stringify(l, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
-        headers: { [HEADERS.contentType]: CONTENT_TYPES.json, [HEADERS.schema]: 'dead-letter', 'qi-dead-letter-stage': l.stage, 'qi-dead-letter-code': l.code },
+        headers: {
+          [HEADERS.contentType]: CONTENT_TYPES.json,
+          [HEADERS.schema]: 'dead-letter',
+          'qi-dead-letter-stage': l.stage,
+          'qi-dead-letter-code': l.code,
+        },
       }));
       const sent = await connection().producer.sendBatch([{ topic: config.deadLetterTopic, messages }]);
       if (!sent.ok) throw sent.error;
@@ -117,9 +152,29 @@ export function createRedpandaHandler(config: RedpandaTargetConfig, opts: { logg
   };
 }
 
+/**
+ * Same string as core's instrumentKey(record) ("bitcoin|aggregate|usd"), with each kind's key
+ * fields looked up once instead of per record: this runs for every message.
+ */
+export function instrumentKeyFn(specs: RecordSpecs): (record: MarketRecord) => string {
+  const fields = Object.fromEntries(
+    (Object.keys(specs) as RecordKind[]).map((k) => [k, specs[k].key.filter((f) => f !== specs[k].time)]),
+  ) as Record<RecordKind, string[]>;
+  return (record) => {
+    const r = record as unknown as Record<string, unknown>;
+    const f = fields[record.kind];
+    let key = String(r[f[0]!] ?? '');
+    for (let i = 1; i < f.length; i++) key += `|${String(r[f[i]!] ?? '')}`;
+    return key;
+  };
+}
+
 async function probe(config: RedpandaTargetConfig, logger: Logger): Promise<Record<string, unknown>> {
   const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs } = config;
-  const s = await createStreamingClient({ client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries: 0 }, { logger });
+  const s = await createStreamingClient(
+    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries: 0 },
+    { logger },
+  );
   if (!s.ok) return { ok: false, connected: false, error: s.error.message };
   const h = await s.value.health();
   await s.value.disconnect();
@@ -127,7 +182,11 @@ async function probe(config: RedpandaTargetConfig, logger: Logger): Promise<Reco
 }
 
 /** The plugin's writer: BaseWriter (validation, batching, retry, breaker, bisection) around the handler. */
-export function createRedpandaWriter(config: RedpandaTargetConfig, ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'>, specs?: RecordSpecs): Writer & { handler: RedpandaHandler } {
+export function createRedpandaWriter(
+  config: RedpandaTargetConfig,
+  ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'>,
+  specs?: RecordSpecs,
+): Writer & { handler: RedpandaHandler } {
   const handler = createRedpandaHandler(config, { logger: ctx.logger, ...(specs ? { specs } : {}) });
   const writer = new BaseWriter({ ...workflowOptions(config, ctx), handler, ...(specs ? { specs } : {}) });
   return Object.assign(writer, { handler });

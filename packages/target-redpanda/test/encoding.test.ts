@@ -1,6 +1,15 @@
-import { type MarketRecord, RECORD_KINDS, RECORD_SPECS, extendSpec, integer, nullable, parseRecord } from '@qi/core';
-import { EXTREME_PRICES, diffRecords, samplePrice, sampleRecords } from '@qi/core/testkit';
-import { avroTypeOf, decodeRecord, encodeRecord } from '../src/index';
+import {
+  extendSpec,
+  instrumentKey,
+  integer,
+  type MarketRecord,
+  nullable,
+  parseRecord,
+  RECORD_KINDS,
+  RECORD_SPECS,
+} from '@qi/core';
+import { diffRecords, EXTREME_PRICES, samplePrice, sampleRecords } from '@qi/core/testkit';
+import { avroTypeOf, decodeRecord, encodeRecord, instrumentKeyFn } from '../src/index';
 
 const parse = (r: unknown) => {
   const p = parseRecord(r);
@@ -9,23 +18,33 @@ const parse = (r: unknown) => {
 };
 
 describe('encoding', () => {
-  it.each(['json', 'avro'] as const)('%s: every kind round-trips field by field, extreme prices included', (serialization) => {
-    const records: MarketRecord[] = [
-      ...RECORD_KINDS.flatMap((k) => sampleRecords(k, 5).map(parse)),
-      ...EXTREME_PRICES.map((p, i) => parse(samplePrice(i, { price: p, market_cap: '3456789012345678.123456789' }))),
-    ];
-    for (const r of records) {
-      const { value, headers } = encodeRecord(r, serialization);
-      const back = decodeRecord(value, headers);
-      if (!back.ok) throw back.error;
-      expect(diffRecords(r, back.value)).toEqual([]);
-      expect(back.value).toEqual(r);
-    }
-  });
+  it.each(['json', 'avro'] as const)(
+    '%s: every kind round-trips field by field, extreme prices included',
+    (serialization) => {
+      const records: MarketRecord[] = [
+        ...RECORD_KINDS.flatMap((k) => sampleRecords(k, 5).map(parse)),
+        ...EXTREME_PRICES.map((p, i) =>
+          parse(samplePrice(i, { price: p, market_cap: '3456789012345678.123456789' })),
+        ),
+      ];
+      for (const r of records) {
+        const { value, headers } = encodeRecord(r, serialization);
+        const back = decodeRecord(value, headers);
+        if (!back.ok) throw back.error;
+        expect(diffRecords(r, back.value)).toEqual([]);
+        expect(back.value).toEqual(r);
+      }
+    },
+  );
 
   it('sets content type, schema name and version, source, and the Avro fingerprint', () => {
     const r = parse(samplePrice(1));
-    expect(encodeRecord(r, 'json').headers).toEqual({ 'content-type': 'application/json', 'qi-schema': 'price', 'qi-schema-version': '1', 'qi-source': 'testkit' });
+    expect(encodeRecord(r, 'json').headers).toEqual({
+      'content-type': 'application/json',
+      'qi-schema': 'price',
+      'qi-schema-version': '1',
+      'qi-source': 'testkit',
+    });
     const a = encodeRecord(r, 'avro').headers;
     expect(a['content-type']).toBe('avro/binary');
     expect(a['qi-schema-fingerprint']).toMatch(/^[0-9a-f]{64}$/);
@@ -47,20 +66,41 @@ describe('encoding', () => {
   });
 
   it('a DSL field added to a spec flows into the Avro schema with no other edit', () => {
-    const extended = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { venue_rank: nullable(integer('rank of the venue')) }) } as typeof RECORD_SPECS;
+    const extended = {
+      ...RECORD_SPECS,
+      price: extendSpec(RECORD_SPECS.price, { venue_rank: nullable(integer('rank of the venue')) }),
+    } as typeof RECORD_SPECS;
     const a = avroTypeOf('price', extended);
     expect(a.fingerprint).not.toBe(avroTypeOf('price').fingerprint);
     const p = parseRecord({ ...samplePrice(3), venue_rank: 7 }, extended);
     if (!p.ok) throw p.error;
     const { value, headers } = encodeRecord(p.value, 'avro', extended);
-    expect(decodeRecord(value, headers, extended)).toEqual({ ok: true, value: { ...p.value, venue_rank: 7 } });
+    expect(decodeRecord(value, headers, extended)).toEqual({
+      ok: true,
+      value: { ...p.value, venue_rank: 7 },
+    });
   });
 
   it('reports undecodable messages as data errors', () => {
-    expect(decodeRecord(Buffer.from('{not json'), { 'content-type': 'application/json' })).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE', category: 'data' } });
+    expect(decodeRecord(Buffer.from('{not json'), { 'content-type': 'application/json' })).toMatchObject({
+      ok: false,
+      error: { code: 'QI_REDPANDA_DECODE', category: 'data' },
+    });
     expect(decodeRecord(null)).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE' } });
-    expect(decodeRecord(Buffer.from('x'), { 'content-type': 'avro/binary' })).toMatchObject({ ok: false, error: { code: 'QI_REDPANDA_DECODE' } });
+    expect(decodeRecord(Buffer.from('x'), { 'content-type': 'avro/binary' })).toMatchObject({
+      ok: false,
+      error: { code: 'QI_REDPANDA_DECODE' },
+    });
     const invalid = decodeRecord(Buffer.from(JSON.stringify({ ...samplePrice(1), price: 'abc' })));
     expect(invalid).toMatchObject({ ok: false, error: { code: 'QI_VALIDATION' } });
+  });
+});
+
+describe('message keys', () => {
+  it("equal core's instrumentKey for every kind, nulls included", () => {
+    const keyOf = instrumentKeyFn(RECORD_SPECS);
+    for (const k of RECORD_KINDS)
+      for (const r of sampleRecords(k, 6).map(parse)) expect(keyOf(r)).toBe(instrumentKey(r));
+    expect(keyOf(parse(samplePrice(2)))).toBe('solana|aggregate|usd');
   });
 });

@@ -2,8 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import type { MarketRecord, RecordKind } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
-import { type ClientName, type ConsumedMessage, type StreamingClient, createStreamingClient } from '@qi/streaming';
-import { type RedpandaTargetConfigInput, configSchema, createRedpandaWriter, decodeRecord } from '../src/index';
+import {
+  type ClientName,
+  type ConsumedMessage,
+  createStreamingClient,
+  type StreamingClient,
+} from '@qi/streaming';
+import {
+  configSchema,
+  createRedpandaWriter,
+  decodeRecord,
+  type RedpandaTargetConfigInput,
+} from '../src/index';
 
 export const BROKERS = (process.env.QI_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
@@ -11,21 +21,30 @@ export const BROKERS = (process.env.QI_KAFKA_BROKERS ?? '127.0.0.1:9092').split(
 export async function requireBroker(brokers = BROKERS): Promise<void> {
   const b = brokers[0]!;
   await new Promise<void>((resolve, reject) => {
-    const s = connect({ host: b.slice(0, b.lastIndexOf(':')), port: Number(b.split(':').pop()), timeout: 5000 });
+    const s = connect({
+      host: b.slice(0, b.lastIndexOf(':')),
+      port: Number(b.split(':').pop()),
+      timeout: 5000,
+    });
     s.once('connect', () => {
       s.destroy();
       resolve();
     });
     const fail = (e?: Error) => {
       s.destroy();
-      reject(new Error(`Kafka broker not reachable at ${b} (${e?.message ?? 'timeout'}): start it with \`scripts/kafka.sh start\` or set QI_KAFKA_BROKERS`));
+      reject(
+        new Error(
+          `Kafka broker not reachable at ${b} (${e?.message ?? 'timeout'}): start it with \`scripts/kafka.sh start\` or set QI_KAFKA_BROKERS`,
+        ),
+      );
     };
     s.once('error', fail);
     s.once('timeout', () => fail());
   });
 }
 
-export const unique = (base: string) => `${base}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+export const unique = (base: string) =>
+  `${base}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
 export function makeWriter(input: RedpandaTargetConfigInput, name = 'redpanda') {
   return createRedpandaWriter(configSchema.parse(input), testContext({ name }));
@@ -48,12 +67,14 @@ export async function readTopic(streaming: StreamingClient, topic: string): Prom
   await new Promise<void>((resolve, reject) => {
     consumer.value.subscribe({ topics: [topic] }).then((s) => {
       if (!s.ok) return reject(s.error);
-      return consumer.value.run({
-        eachBatch: async (b) => {
-          got.push(...b.messages);
-          if (got.length >= total) resolve();
-        },
-      }).then((r) => (r.ok ? undefined : reject(r.error)));
+      return consumer.value
+        .run({
+          eachBatch: async (b) => {
+            got.push(...b.messages);
+            if (got.length >= total) resolve();
+          },
+        })
+        .then((r) => (r.ok ? undefined : reject(r.error)));
     }, reject);
   });
   await consumer.value.disconnect();
@@ -75,10 +96,18 @@ export async function streamingFor(client: ClientName, brokers = BROKERS): Promi
   return s.value;
 }
 
-export const DEFAULT_TOPIC_NAMES: Record<RecordKind, string> = { price: 'prices', ohlcv: 'ohlcv', analytics: 'market_analytics', level1: 'level1' };
+export const DEFAULT_TOPIC_NAMES: Record<RecordKind, string> = {
+  price: 'prices',
+  ohlcv: 'ohlcv',
+  analytics: 'market_analytics',
+  level1: 'level1',
+};
 
 /** Deletes every topic whose name starts with one of the prefixes. */
-export async function deleteTopicsWithPrefixes(streaming: StreamingClient, prefixes: string[]): Promise<void> {
+export async function deleteTopicsWithPrefixes(
+  streaming: StreamingClient,
+  prefixes: string[],
+): Promise<void> {
   const admin = await streaming.getAdmin();
   if (!admin.ok) return;
   const all = await admin.value.listTopics();

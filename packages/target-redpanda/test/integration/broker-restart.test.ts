@@ -19,16 +19,24 @@ import { readRecords, streamingFor, unique } from '../helpers';
  */
 const root = resolve(__dirname, '../../../..');
 const PORT = Number(process.env.QI_KAFKA_RESTART_PORT ?? 19092);
-const env = { ...process.env, QI_KAFKA_HOME: resolve(root, '.cache/kafka-restart-test'), QI_KAFKA_PORT: String(PORT), QI_KAFKA_CONTROLLER_PORT: String(PORT + 1) };
+const env = {
+  ...process.env,
+  QI_KAFKA_HOME: resolve(root, '.cache/kafka-restart-test'),
+  QI_KAFKA_PORT: String(PORT),
+  QI_KAFKA_CONTROLLER_PORT: String(PORT + 1),
+};
 const run = promisify(execFile);
-const kafka = (cmd: 'start' | 'stop') => run(resolve(root, 'scripts/kafka.sh'), [cmd], { env, timeout: 90_000 });
+const kafka = (cmd: 'start' | 'stop') =>
+  run(resolve(root, 'scripts/kafka.sh'), [cmd], { env, timeout: 90_000 });
 const BROKERS = [`127.0.0.1:${PORT}`];
 const BATCH = 50;
 const BATCHES = 20;
 
 beforeAll(async () => {
   await kafka('start').catch((e: Error & { stderr?: string }) => {
-    throw new Error(`could not start the restart-test broker with scripts/kafka.sh (port ${PORT}): ${e.stderr ?? e.message}`);
+    throw new Error(
+      `could not start the restart-test broker with scripts/kafka.sh (port ${PORT}): ${e.stderr ?? e.message}`,
+    );
   });
 }, 120_000);
 
@@ -50,8 +58,16 @@ for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
     const prefix = `${unique(`qi-restart-${client}`)}.`;
     const writer = createRedpandaWriter(
       configSchema.parse({
-        client, brokers: BROKERS, topicPrefix: prefix, deadLetterTopic: `${prefix}dead-letter`, partitions: 3,
-        batchSize: BATCH, lingerMs: 1, retries: 2, connectionTimeoutMs: 2000, requestTimeoutMs: 5000,
+        client,
+        brokers: BROKERS,
+        topicPrefix: prefix,
+        deadLetterTopic: `${prefix}dead-letter`,
+        partitions: 3,
+        batchSize: BATCH,
+        lingerMs: 1,
+        retries: 2,
+        connectionTimeoutMs: 2000,
+        requestTimeoutMs: 5000,
         retry: { maxAttempts: 0, initialDelayMs: 100, maxDelayMs: 2000 }, // forever, every 2 s at most
         breaker: { failureThreshold: 5, resetTimeoutMs: 1000 },
       }),
@@ -60,9 +76,12 @@ for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
     const all = sampleRecords('price', BATCH * BATCHES * 2);
     const chunk = (i: number) => all.slice(i * BATCH, (i + 1) * BATCH);
 
-    for (let i = 0; i < BATCHES; i++) expect(expectOk(await writer.publishPrices(chunk(i) as never)).written).toBe(BATCH);
+    for (let i = 0; i < BATCHES; i++)
+      expect(expectOk(await writer.publishPrices(chunk(i) as never)).written).toBe(BATCH);
     await kafka('stop');
-    const during = Array.from({ length: BATCHES }, (_, i) => writer.publishPrices(chunk(BATCHES + i) as never));
+    const during = Array.from({ length: BATCHES }, (_, i) =>
+      writer.publishPrices(chunk(BATCHES + i) as never),
+    );
     await retrying;
     expect((await writer.health()).ok).toBe(false);
     await kafka('start');
@@ -78,7 +97,13 @@ for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
       expect(keys.size).toBe(all.length);
       for (const r of all) expect(keys.has(naturalKey(expectOk(parseRecord(r))))).toBe(true);
       const admin = expectOk(await streaming.getAdmin());
-      await admin.deleteTopics([`${prefix}prices`, `${prefix}ohlcv`, `${prefix}market_analytics`, `${prefix}level1`, `${prefix}dead-letter`]);
+      await admin.deleteTopics([
+        `${prefix}prices`,
+        `${prefix}ohlcv`,
+        `${prefix}market_analytics`,
+        `${prefix}level1`,
+        `${prefix}dead-letter`,
+      ]);
     } finally {
       await streaming.disconnect();
     }

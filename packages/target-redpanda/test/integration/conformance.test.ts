@@ -1,7 +1,16 @@
 import type { RecordKind } from '@qi/core';
 import { describeWriterConformance } from '@qi/core/testkit';
 import type { ClientName, StreamingClient } from '@qi/streaming';
-import { BROKERS, DEFAULT_TOPIC_NAMES, deleteTopicsWithPrefixes, makeWriter, readRecords, requireBroker, streamingFor, unique } from '../helpers';
+import {
+  BROKERS,
+  DEFAULT_TOPIC_NAMES,
+  deleteTopicsWithPrefixes,
+  makeWriter,
+  readRecords,
+  requireBroker,
+  streamingFor,
+  unique,
+} from '../helpers';
 
 // The core writer conformance suite against the real broker, for each connector and serialization.
 // Every test gets fresh topics (a new prefix), and reads back by consuming them from the beginning.
@@ -28,7 +37,16 @@ for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
           prefixes.push(prefix);
         },
         create: () =>
-          makeWriter({ client, brokers: BROKERS, serialization, topicPrefix: prefix, deadLetterTopic: `${prefix}dead-letter`, partitions: 2, batchSize: 10, lingerMs: 1 }),
+          makeWriter({
+            client,
+            brokers: BROKERS,
+            serialization,
+            topicPrefix: prefix,
+            deadLetterTopic: `${prefix}dead-letter`,
+            partitions: 2,
+            batchSize: 10,
+            lingerMs: 1,
+          }),
         readBack: (kind: RecordKind) => readRecords(streaming, `${prefix}${DEFAULT_TOPIC_NAMES[kind]}`),
         idempotent: false,
       });

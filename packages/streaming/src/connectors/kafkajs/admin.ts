@@ -1,4 +1,4 @@
-import { type Result, err, ok } from '@qi/core';
+import { err, ok, type Result } from '@qi/core';
 import type * as KafkaJS from 'kafkajs';
 import { attempt, classifyStreamingError } from '../../errors';
 import type { PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
@@ -14,7 +14,10 @@ export class KafkajsAdmin implements StreamingAdmin {
   private admin: KafkaJS.Admin;
   private connected = false;
 
-  constructor(private readonly kafka: KafkaJS.Kafka, private readonly lib: KafkajsModule) {
+  constructor(
+    private readonly kafka: KafkaJS.Kafka,
+    private readonly lib: KafkajsModule,
+  ) {
     this.admin = kafka.admin();
   }
 
@@ -43,7 +46,9 @@ export class KafkajsAdmin implements StreamingAdmin {
   }
 
   async listTopics(): Promise<Result<string[]>> {
-    return this.run('admin.listTopics', async (admin) => (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort());
+    return this.run('admin.listTopics', async (admin) =>
+      (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort(),
+    );
   }
 
   async describeTopics(topics: readonly string[]): Promise<Result<TopicDescription[]>> {
@@ -62,8 +67,12 @@ export class KafkajsAdmin implements StreamingAdmin {
           topic: t.name,
           partitions: t.partitions
             .map((p) => ({
-              partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr,
-              lowWatermark: offsets.get(p.partitionId)?.low ?? '0', highWatermark: offsets.get(p.partitionId)?.high ?? '0',
+              partition: p.partitionId,
+              leader: p.leader,
+              replicas: p.replicas,
+              isr: p.isr,
+              lowWatermark: offsets.get(p.partitionId)?.low ?? '0',
+              highWatermark: offsets.get(p.partitionId)?.high ?? '0',
             }))
             .sort((a, b) => a.partition - b.partition),
           configs: Object.fromEntries((res?.configEntries ?? []).map((c) => [c.configName, c.configValue])),
@@ -80,7 +89,9 @@ export class KafkajsAdmin implements StreamingAdmin {
 
   async fetchTopicOffsets(topic: string): Promise<Result<PartitionOffsets[]>> {
     return this.run('admin.fetchTopicOffsets', async (admin) =>
-      (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, low: o.low, high: o.high })).sort((a, b) => a.partition - b.partition),
+      (await admin.fetchTopicOffsets(topic))
+        .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+        .sort((a, b) => a.partition - b.partition),
     );
   }
 

@@ -1,9 +1,14 @@
-import { type Result, err, ok } from '@qi/core';
+import { err, ok, type Result } from '@qi/core';
 import type * as KafkaJS from 'kafkajs';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError, notConnected } from '../../errors';
 import type {
-  CommitOffset, ConsumedMessage, ConsumerOptions, ConsumerRunOptions, StreamingConsumer, TopicPartitions,
+  CommitOffset,
+  ConsumedMessage,
+  ConsumerOptions,
+  ConsumerRunOptions,
+  StreamingConsumer,
+  TopicPartitions,
 } from '../../types';
 import type { KafkajsModule } from './index';
 
@@ -12,7 +17,12 @@ export class KafkajsConsumer implements StreamingConsumer {
   private connected = false;
   private running = false;
 
-  constructor(kafka: KafkaJS.Kafka, private readonly lib: KafkajsModule, config: StreamingConfig, private readonly opts: ConsumerOptions) {
+  constructor(
+    kafka: KafkaJS.Kafka,
+    _lib: KafkajsModule,
+    config: StreamingConfig,
+    private readonly opts: ConsumerOptions,
+  ) {
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
       ...(opts.sessionTimeoutMs ? { sessionTimeout: opts.sessionTimeoutMs } : {}),
@@ -25,14 +35,20 @@ export class KafkajsConsumer implements StreamingConsumer {
   }
 
   async connect(): Promise<Result<void>> {
-    const r = await attempt(() => this.consumer.connect(), { op: 'consumer.connect', groupId: this.opts.groupId });
+    const r = await attempt(() => this.consumer.connect(), {
+      op: 'consumer.connect',
+      groupId: this.opts.groupId,
+    });
     if (r.ok) this.connected = true;
     return r;
   }
 
   async subscribe({ topics }: { topics: string[] }): Promise<Result<void>> {
     if (!this.connected) return err(notConnected('consumer'));
-    return attempt(() => this.consumer.subscribe({ topics, fromBeginning: this.opts.fromBeginning ?? false }), { op: 'consumer.subscribe', topics });
+    return attempt(
+      () => this.consumer.subscribe({ topics, fromBeginning: this.opts.fromBeginning ?? false }),
+      { op: 'consumer.subscribe', topics },
+    );
   }
 
   async run(opts: ConsumerRunOptions): Promise<Result<void>> {
@@ -40,11 +56,15 @@ export class KafkajsConsumer implements StreamingConsumer {
     const { GROUP_JOIN, REBALANCING } = this.consumer.events;
     if (opts.onAssigned) {
       this.consumer.on(GROUP_JOIN, (e) => {
-        const assignment = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({ topic, partitions: partitions as number[] }));
+        const assignment = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({
+          topic,
+          partitions: partitions as number[],
+        }));
         void Promise.resolve(opts.onAssigned!(assignment)).catch(() => undefined);
       });
     }
-    if (opts.onRevoking) this.consumer.on(REBALANCING, () => void Promise.resolve(opts.onRevoking!()).catch(() => undefined));
+    if (opts.onRevoking)
+      this.consumer.on(REBALANCING, () => void Promise.resolve(opts.onRevoking!()).catch(() => undefined));
     const r = await attempt(
       () =>
         this.consumer.run({
@@ -54,7 +74,12 @@ export class KafkajsConsumer implements StreamingConsumer {
           eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
             if (!isRunning() || isStale() || batch.isEmpty()) return;
             const messages = batch.messages.map((m) => toMessage(batch.topic, batch.partition, m));
-            await opts.eachBatch({ topic: batch.topic, partition: batch.partition, messages, highWatermark: batch.highWatermark });
+            await opts.eachBatch({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages,
+              highWatermark: batch.highWatermark,
+            });
             resolveOffset(batch.lastOffset());
             await heartbeat();
           },
@@ -66,11 +91,23 @@ export class KafkajsConsumer implements StreamingConsumer {
   }
 
   pause(partitions: readonly TopicPartitions[]): Result<void> {
-    return this.sync(() => this.consumer.pause(partitions.map((p) => ({ topic: p.topic, ...(p.partitions ? { partitions: p.partitions } : {}) }))), 'consumer.pause');
+    return this.sync(
+      () =>
+        this.consumer.pause(
+          partitions.map((p) => ({ topic: p.topic, ...(p.partitions ? { partitions: p.partitions } : {}) })),
+        ),
+      'consumer.pause',
+    );
   }
 
   resume(partitions: readonly TopicPartitions[]): Result<void> {
-    return this.sync(() => this.consumer.resume(partitions.map((p) => ({ topic: p.topic, ...(p.partitions ? { partitions: p.partitions } : {}) }))), 'consumer.resume');
+    return this.sync(
+      () =>
+        this.consumer.resume(
+          partitions.map((p) => ({ topic: p.topic, ...(p.partitions ? { partitions: p.partitions } : {}) })),
+        ),
+      'consumer.resume',
+    );
   }
 
   async seek(topic: string, partition: number, offset: string): Promise<Result<void>> {
@@ -80,7 +117,9 @@ export class KafkajsConsumer implements StreamingConsumer {
 
   async commitOffsets(offsets: readonly CommitOffset[]): Promise<Result<void>> {
     if (!this.connected) return err(notConnected('consumer'));
-    return attempt(() => this.consumer.commitOffsets(offsets.map((o) => ({ ...o }))), { op: 'consumer.commitOffsets' });
+    return attempt(() => this.consumer.commitOffsets(offsets.map((o) => ({ ...o }))), {
+      op: 'consumer.commitOffsets',
+    });
   }
 
   async disconnect(): Promise<Result<void>> {
@@ -108,5 +147,13 @@ function toMessage(topic: string, partition: number, m: KafkaJS.KafkaMessage): C
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
   }
-  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestamp: Number(m.timestamp) };
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers,
+    timestamp: Number(m.timestamp),
+  };
 }

@@ -11,7 +11,11 @@ export type KafkajsModule = typeof KafkaJS;
 
 /** The kafkajs connector: one `Kafka` instance per streaming client. */
 export async function createKafkajsConnector(config: StreamingConfig, logger: Logger, importer?: Importer) {
-  const loaded = await loadOptional<KafkajsModule & { default?: KafkajsModule }>('kafkajs', 'client "kafkajs"', importer);
+  const loaded = await loadOptional<KafkajsModule & { default?: KafkajsModule }>(
+    'kafkajs',
+    'client "kafkajs"',
+    importer,
+  );
   if (!loaded.ok) return loaded;
   // CommonJS seen through import(): the whole API is on `default` under Node (the
   // namespace has only what cjs-module-lexer detected, e.g. no ConfigResourceTypes),
@@ -21,7 +25,15 @@ export async function createKafkajsConnector(config: StreamingConfig, logger: Lo
     clientId: config.clientId,
     brokers: config.brokers,
     ssl: config.ssl,
-    ...(config.sasl ? { sasl: { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as KafkaJS.SASLOptions } : {}),
+    ...(config.sasl
+      ? {
+          sasl: {
+            mechanism: config.sasl.mechanism,
+            username: config.sasl.username,
+            password: config.sasl.password,
+          } as KafkaJS.SASLOptions,
+        }
+      : {}),
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     retry: { retries: config.retries, initialRetryTime: 100, maxRetryTime: 5000 },
@@ -43,11 +55,12 @@ export async function createKafkajsConnector(config: StreamingConfig, logger: Lo
  */
 function bridgeLogs(logger: Logger, lib: KafkajsModule): KafkaJS.logCreator {
   const L = lib.logLevel;
-  return () => ({ namespace, level, log }) => {
-    const { message, ...extra } = log;
-    const fields = { event: 'kafkajs.log', namespace, ...extra };
-    if (level === L.ERROR || level === L.WARN) logger.warn(fields, message);
-    else if (level === L.INFO) logger.debug(fields, message);
-    else logger.trace(fields, message);
-  };
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      const fields = { event: 'kafkajs.log', namespace, ...extra };
+      if (level === L.ERROR || level === L.WARN) logger.warn(fields, message);
+      else if (level === L.INFO) logger.debug(fields, message);
+      else logger.trace(fields, message);
+    };
 }

@@ -1,8 +1,14 @@
-import { type Result, err, ok } from '@qi/core';
+import { err, ok, type Result } from '@qi/core';
 import type * as KafkaJS from 'kafkajs';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError, notConnected } from '../../errors';
-import type { ProduceReport, ProducerOptions, StreamingMessage, StreamingProducer, TopicMessages } from '../../types';
+import type {
+  ProduceReport,
+  ProducerOptions,
+  StreamingMessage,
+  StreamingProducer,
+  TopicMessages,
+} from '../../types';
 import { ensureKafkajsCodec } from './codecs';
 import type { KafkajsModule } from './index';
 
@@ -13,7 +19,12 @@ export class KafkajsProducer implements StreamingProducer {
   private readonly acks: number;
   private readonly timeout: number;
 
-  constructor(kafka: KafkaJS.Kafka, private readonly lib: KafkajsModule, config: StreamingConfig, private readonly opts: ProducerOptions) {
+  constructor(
+    kafka: KafkaJS.Kafka,
+    private readonly lib: KafkajsModule,
+    config: StreamingConfig,
+    private readonly opts: ProducerOptions,
+  ) {
     const idempotent = opts.idempotent ?? true;
     this.acks = opts.acks ?? -1;
     this.timeout = opts.ackTimeoutMs ?? 30_000;
@@ -21,7 +32,11 @@ export class KafkajsProducer implements StreamingProducer {
       idempotent,
       allowAutoTopicCreation: false,
       // bounded (kafkajs needs >= 1 for idempotence): an unreachable cluster must surface as an error for the caller's retry/breaker, not hang forever
-      retry: { retries: idempotent ? Math.max(1, config.retries) : config.retries, initialRetryTime: 100, maxRetryTime: 5000 },
+      retry: {
+        retries: idempotent ? Math.max(1, config.retries) : config.retries,
+        initialRetryTime: 100,
+        maxRetryTime: 5000,
+      },
     });
   }
 
@@ -46,8 +61,20 @@ export class KafkajsProducer implements StreamingProducer {
       return { topic: t.topic, messages: t.messages.map(toKafkajs) };
     });
     try {
-      const meta = await this.producer.sendBatch({ topicMessages, acks: this.acks, timeout: this.timeout, compression: this.compressionType });
-      return ok({ count, partitions: meta.map((m) => ({ topic: m.topicName, partition: m.partition, baseOffset: String(m.baseOffset ?? m.offset ?? '-1') })) });
+      const meta = await this.producer.sendBatch({
+        topicMessages,
+        acks: this.acks,
+        timeout: this.timeout,
+        compression: this.compressionType,
+      });
+      return ok({
+        count,
+        partitions: meta.map((m) => ({
+          topic: m.topicName,
+          partition: m.partition,
+          baseOffset: String(m.baseOffset ?? m.offset ?? '-1'),
+        })),
+      });
     } catch (e) {
       return err(classifyStreamingError(e, { op: 'producer.sendBatch', topics: batch.map((t) => t.topic) }));
     }

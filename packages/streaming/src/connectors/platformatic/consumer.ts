@@ -1,11 +1,16 @@
-import { type Logger, type Result, err, ok } from '@qi/core';
 import type * as Plt from '@platformatic/kafka';
+import { err, type Logger, ok, type Result } from '@qi/core';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError, notConnected } from '../../errors';
 import type {
-  CommitOffset, ConsumedMessage, ConsumerOptions, ConsumerRunOptions, StreamingConsumer, TopicPartitions,
+  CommitOffset,
+  ConsumedMessage,
+  ConsumerOptions,
+  ConsumerRunOptions,
+  StreamingConsumer,
+  TopicPartitions,
 } from '../../types';
-import { type PlatformaticModule, baseOptions } from './index';
+import { baseOptions, type PlatformaticModule } from './index';
 
 type Consumer = Plt.Consumer<Buffer, Buffer, string, string>;
 type Stream = Plt.MessagesStream<Buffer, Buffer, string, string>;
@@ -36,7 +41,12 @@ export class PlatformaticConsumer implements StreamingConsumer {
   private readonly epochs = new Map<string, number>();
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly lib: PlatformaticModule, config: StreamingConfig, private readonly opts: ConsumerOptions, private readonly logger: Logger) {
+  constructor(
+    lib: PlatformaticModule,
+    config: StreamingConfig,
+    private readonly opts: ConsumerOptions,
+    private readonly logger: Logger,
+  ) {
     this.consumer = new lib.Consumer<Buffer, Buffer, string, string>({
       ...baseOptions(config),
       groupId: opts.groupId,
@@ -50,9 +60,12 @@ export class PlatformaticConsumer implements StreamingConsumer {
   }
 
   async connect(): Promise<Result<void>> {
-    const r = await attempt(async () => {
-      await this.consumer.listApis();
-    }, { op: 'consumer.connect', groupId: this.opts.groupId });
+    const r = await attempt(
+      async () => {
+        await this.consumer.listApis();
+      },
+      { op: 'consumer.connect', groupId: this.opts.groupId },
+    );
     if (r.ok) this.connected = true;
     return r;
   }
@@ -67,11 +80,18 @@ export class PlatformaticConsumer implements StreamingConsumer {
     if (!this.connected) return err(notConnected('consumer'));
     if (opts.onAssigned) {
       this.consumer.on('consumer:group:join', (p) => {
-        const assignment = (p.assignments ?? []).map((a) => ({ topic: a.topic, partitions: [...a.partitions] }));
+        const assignment = (p.assignments ?? []).map((a) => ({
+          topic: a.topic,
+          partitions: [...a.partitions],
+        }));
         void Promise.resolve(opts.onAssigned!(assignment)).catch(() => undefined);
       });
     }
-    if (opts.onRevoking) this.consumer.on('consumer:group:rebalance', () => void Promise.resolve(opts.onRevoking!()).catch(() => undefined));
+    if (opts.onRevoking)
+      this.consumer.on(
+        'consumer:group:rebalance',
+        () => void Promise.resolve(opts.onRevoking!()).catch(() => undefined),
+      );
     const started = await this.open();
     if (!started.ok) return started;
     this.loop = this.pump(opts);
@@ -103,9 +123,15 @@ export class PlatformaticConsumer implements StreamingConsumer {
   commitOffsets(offsets: readonly CommitOffset[]): Promise<Result<void>> {
     if (!this.connected) return Promise.resolve(err(notConnected('consumer')));
     return attempt(
-      () => this.consumer.commit({
-        offsets: offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: BigInt(o.offset), leaderEpoch: this.epochs.get(keyOf(o.topic, o.partition)) ?? -1 })),
-      }),
+      () =>
+        this.consumer.commit({
+          offsets: offsets.map((o) => ({
+            topic: o.topic,
+            partition: o.partition,
+            offset: BigInt(o.offset),
+            leaderEpoch: this.epochs.get(keyOf(o.topic, o.partition)) ?? -1,
+          })),
+        }),
       { op: 'consumer.commitOffsets' },
     );
   }
@@ -114,11 +140,14 @@ export class PlatformaticConsumer implements StreamingConsumer {
     this.stopped = true;
     this.connected = false;
     this.wake?.();
-    return attempt(async () => {
-      await this.stream?.close();
-      await this.loop;
-      await this.consumer.close();
-    }, { op: 'consumer.disconnect' });
+    return attempt(
+      async () => {
+        await this.stream?.close();
+        await this.loop;
+        await this.consumer.close();
+      },
+      { op: 'consumer.disconnect' },
+    );
   }
 
   isConnected(): boolean {
@@ -126,23 +155,32 @@ export class PlatformaticConsumer implements StreamingConsumer {
   }
 
   private keys(p: TopicPartitions): string[] {
-    const parts = p.partitions ?? this.consumer.assignments?.find((a) => a.topic === p.topic)?.partitions ?? [];
+    const parts =
+      p.partitions ?? this.consumer.assignments?.find((a) => a.topic === p.topic)?.partitions ?? [];
     return parts.map((n) => keyOf(p.topic, n));
   }
 
   private async open(): Promise<Result<void>> {
-    const r = await attempt(() =>
-      this.consumer.consume({
-        topics: this.topics,
-        mode: 'committed',
-        fallbackMode: this.opts.fromBeginning ? 'earliest' : 'latest',
-        autocommit: false,
-        highWaterMark: 4096,
-      }), { op: 'consumer.run', topics: this.topics });
+    const r = await attempt(
+      () =>
+        this.consumer.consume({
+          topics: this.topics,
+          mode: 'committed',
+          fallbackMode: this.opts.fromBeginning ? 'earliest' : 'latest',
+          autocommit: false,
+          highWaterMark: 4096,
+        }),
+      { op: 'consumer.run', topics: this.topics },
+    );
     if (!r.ok) return r;
     this.stream = r.value;
     // without a listener an 'error' event would crash the process; the pump restarts the stream
-    this.stream.on('error', (e) => this.logger.warn({ event: 'streaming.consumer.error', err: classifyStreamingError(e).message }, 'consumer stream error'));
+    this.stream.on('error', (e) =>
+      this.logger.warn(
+        { event: 'streaming.consumer.error', err: classifyStreamingError(e).message },
+        'consumer stream error',
+      ),
+    );
     this.stream.on('fetch', () => {
       for (const s of this.seeks.values()) s.fetches++;
     });
@@ -166,10 +204,22 @@ export class PlatformaticConsumer implements StreamingConsumer {
         if (this.stopped) return;
         const first = messages[0]!;
         try {
-          await opts.eachBatch({ topic: first.topic, partition: first.partition, messages: messages.map(toMessage) });
+          await opts.eachBatch({
+            topic: first.topic,
+            partition: first.partition,
+            messages: messages.map(toMessage),
+          });
         } catch (e) {
           // redeliver: fetch this partition again from the batch's first message
-          this.logger.warn({ event: 'streaming.consumer.batch_failed', topic: first.topic, partition: first.partition, err: (e as Error).message }, 'eachBatch failed; redelivering');
+          this.logger.warn(
+            {
+              event: 'streaming.consumer.batch_failed',
+              topic: first.topic,
+              partition: first.partition,
+              err: (e as Error).message,
+            },
+            'eachBatch failed; redelivering',
+          );
           await this.seek(first.topic, first.partition, String(first.offset));
           await new Promise((r) => setTimeout(r, 200));
         }
@@ -181,9 +231,9 @@ export class PlatformaticConsumer implements StreamingConsumer {
   private take(stream: Stream): Map<string, Message[]> {
     const out = new Map<string, Message[]>();
     const add = (k: string, m: Message) => {
-      let list = out.get(k);
-      if (!list) out.set(k, (list = []));
-      list.push(m);
+      const list = out.get(k);
+      if (list) list.push(m);
+      else out.set(k, [m]);
     };
     for (const [k, list] of this.held) {
       if (this.paused.has(k)) continue;
@@ -192,15 +242,14 @@ export class PlatformaticConsumer implements StreamingConsumer {
       for (const m of list) add(k, m);
     }
     if (this.heldCount >= HOLD_LIMIT) return out;
-    let m: Message | null;
-    while ((m = stream.read() as Message | null) !== null) {
+    for (let m = stream.read() as Message | null; m !== null; m = stream.read() as Message | null) {
       const k = keyOf(m.topic, m.partition);
       this.epochs.set(k, m.leaderEpoch);
       if (!this.passesSeek(k, m, stream)) continue;
       if (this.paused.has(k)) {
-        let h = this.held.get(k);
-        if (!h) this.held.set(k, (h = []));
-        h.push(m);
+        const h = this.held.get(k);
+        if (h) h.push(m);
+        else this.held.set(k, [m]);
         this.heldCount++;
       } else add(k, m);
     }
@@ -235,7 +284,13 @@ export class PlatformaticConsumer implements StreamingConsumer {
 
   /** The stream ended on an error (broker gone, fenced…): log it, wait, consume again from the committed offsets. */
   private async restart(old: Stream): Promise<void> {
-    this.logger.warn({ event: 'streaming.consumer.restart', err: old.errored ? classifyStreamingError(old.errored).message : undefined }, 'consumer stream ended; restarting');
+    this.logger.warn(
+      {
+        event: 'streaming.consumer.restart',
+        err: old.errored ? classifyStreamingError(old.errored).message : undefined,
+      },
+      'consumer stream ended; restarting',
+    );
     for (let delay = 500; !this.stopped; delay = Math.min(delay * 2, 5000)) {
       await new Promise((r) => setTimeout(r, delay));
       if (this.stopped) return;

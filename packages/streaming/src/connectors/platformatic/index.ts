@@ -1,5 +1,5 @@
-import type { Logger } from '@qi/core';
 import type * as Plt from '@platformatic/kafka';
+import type { Logger } from '@qi/core';
 import type { StreamingConfig } from '../../config';
 import type { ConsumerOptions, ProducerOptions, StreamingConnector } from '../../types';
 import { type Importer, loadOptional } from '../load';
@@ -10,8 +10,16 @@ import { PlatformaticProducer } from './producer';
 export type PlatformaticModule = typeof Plt;
 
 /** The @platformatic/kafka connector (ESM-only, loaded with import()). */
-export async function createPlatformaticConnector(config: StreamingConfig, logger: Logger, importer?: Importer) {
-  const loaded = await loadOptional<PlatformaticModule>('@platformatic/kafka', 'client "platformatic"', importer);
+export async function createPlatformaticConnector(
+  config: StreamingConfig,
+  logger: Logger,
+  importer?: Importer,
+) {
+  const loaded = await loadOptional<PlatformaticModule>(
+    '@platformatic/kafka',
+    'client "platformatic"',
+    importer,
+  );
   if (!loaded.ok) return loaded;
   const lib = loaded.value;
   const connector: StreamingConnector = {
@@ -36,7 +44,15 @@ export function baseOptions(config: StreamingConfig) {
     retries: config.retries,
     retryDelay: 250,
     ...(tls ? { tls } : {}),
-    ...(config.sasl ? { sasl: { mechanism: SASL[config.sasl.mechanism], username: config.sasl.username, password: config.sasl.password } } : {}),
+    ...(config.sasl
+      ? {
+          sasl: {
+            mechanism: SASL[config.sasl.mechanism],
+            username: config.sasl.username,
+            password: config.sasl.password,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,9 +1,15 @@
-import { type Result, err, ok } from '@qi/core';
 import type * as Plt from '@platformatic/kafka';
+import { err, ok, type Result } from '@qi/core';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError, notConnected } from '../../errors';
-import type { ProduceReport, ProducerOptions, StreamingMessage, StreamingProducer, TopicMessages } from '../../types';
-import { type PlatformaticModule, baseOptions } from './index';
+import type {
+  ProduceReport,
+  ProducerOptions,
+  StreamingMessage,
+  StreamingProducer,
+  TopicMessages,
+} from '../../types';
+import { baseOptions, type PlatformaticModule } from './index';
 
 type Key = string | Buffer | null | undefined;
 type Producer = Plt.Producer<Key, Buffer, string, string>;
@@ -16,7 +22,11 @@ export class PlatformaticProducer implements StreamingProducer {
   private readonly producer: Producer;
   private connected = false;
 
-  constructor(private readonly lib: PlatformaticModule, config: StreamingConfig, private readonly opts: ProducerOptions) {
+  constructor(
+    lib: PlatformaticModule,
+    config: StreamingConfig,
+    private readonly opts: ProducerOptions,
+  ) {
     const idempotent = opts.idempotent ?? true;
     this.producer = new lib.Producer<Key, Buffer, string, string>({
       ...baseOptions(config),
@@ -29,16 +39,24 @@ export class PlatformaticProducer implements StreamingProducer {
       autocreateTopics: false,
       // Java/kafkajs-compatible murmur2: a key lands in the same partition whichever client wrote it
       partitioner: lib.compatibilityPartitioner,
-      serializers: { key: toBuffer, value: (v?: Buffer) => v, headerKey: stringToBuffer, headerValue: stringToBuffer },
+      serializers: {
+        key: toBuffer,
+        value: (v?: Buffer) => v,
+        headerKey: stringToBuffer,
+        headerValue: stringToBuffer,
+      },
     });
   }
 
   async connect(): Promise<Result<void>> {
-    const r = await attempt(async () => {
-      await this.producer.listApis(); // not metadata({topics: []}): in 2.12 it never settles when no broker answers
-      // fail now, not on the first send, when the broker refuses idempotence (ACLs, old broker)
-      if (this.opts.idempotent ?? true) await this.producer.initIdempotentProducer({});
-    }, { op: 'producer.connect' });
+    const r = await attempt(
+      async () => {
+        await this.producer.listApis(); // not metadata({topics: []}): in 2.12 it never settles when no broker answers
+        // fail now, not on the first send, when the broker refuses idempotence (ACLs, old broker)
+        if (this.opts.idempotent ?? true) await this.producer.initIdempotentProducer({});
+      },
+      { op: 'producer.connect' },
+    );
     if (r.ok) this.connected = true;
     return r;
   }
@@ -52,18 +70,29 @@ export class PlatformaticProducer implements StreamingProducer {
     const messages: OutMessage[] = [];
     for (const t of batch) {
       for (const m of t.messages) {
-        const out: OutMessage = { topic: t.topic, key: m.key, value: m.value };
-        if (m.headers) out.headers = m.headers;
-        if (m.partition !== undefined) out.partition = m.partition;
-        if (m.timestamp !== undefined) out.timestamp = BigInt(m.timestamp instanceof Date ? m.timestamp.getTime() : m.timestamp);
-        messages.push(out);
+        // one object shape for every message (the client ignores undefined fields)
+        messages.push({
+          topic: t.topic,
+          key: m.key,
+          value: m.value,
+          headers: m.headers,
+          partition: m.partition,
+          timestamp:
+            m.timestamp === undefined
+              ? undefined
+              : BigInt(m.timestamp instanceof Date ? m.timestamp.getTime() : m.timestamp),
+        } as OutMessage);
       }
     }
     try {
       const res = await this.producer.send({ messages });
       return ok({
         count: messages.length,
-        partitions: (res.offsets ?? []).map((o) => ({ topic: o.topic, partition: o.partition, baseOffset: String(o.offset) })),
+        partitions: (res.offsets ?? []).map((o) => ({
+          topic: o.topic,
+          partition: o.partition,
+          baseOffset: String(o.offset),
+        })),
       });
     } catch (e) {
       return err(classifyStreamingError(e, { op: 'producer.sendBatch', topics: batch.map((t) => t.topic) }));

@@ -105,7 +105,11 @@ export class BaseReader implements Reader {
       const one = await h.getMarketAnalytics?.(vsCurrency);
       return one === undefined ? undefined : [one];
     });
-    return r.ok ? ok(r.value[0] as AnalyticsRecord) : r;
+    if (!r.ok) return r;
+    if (r.value.length === 0) {
+      return err(qiError({ code: 'QI_NOT_FOUND', category: 'not-found', retryable: false }, `source ${this.name} has no market analytics in ${vsCurrency}`));
+    }
+    return ok(r.value[0] as AnalyticsRecord);
   }
 
   getLevel1(query: Level1Query): Promise<Result<Level1Record[]>> {

@@ -146,7 +146,7 @@ export function describeTransportConformance(client: ClientName): void {
       expectOk(await second.disconnect());
     });
 
-    it('seeks back within a partition and pauses/resumes partitions', async () => {
+    it('reports its assignment, seeks back within a partition and pauses/resumes partitions', async () => {
       const name = await topic(2);
       const producer = expectOk(await streaming.getProducer());
       const to = (partition: number, n: number) =>
@@ -163,8 +163,12 @@ export function describeTransportConformance(client: ClientName): void {
           if (test()) done();
           else waiter = { test, done };
         });
+      const assigned: Array<{ topic: string; partitions?: number[] }> = [];
       expectOk(
         await consumer.run({
+          onAssigned: (a) => {
+            assigned.push(...a);
+          },
           eachBatch: async (b) => {
             got.push(...b.messages.map((m) => m.value!.toString()));
             if (waiter?.test()) waiter.done();
@@ -172,6 +176,13 @@ export function describeTransportConformance(client: ClientName): void {
         }),
       );
       await until(() => got.length >= 10);
+      // the rebalance hook saw this member get both partitions before any batch
+      expect(
+        assigned
+          .filter((a) => a.topic === name)
+          .flatMap((a) => a.partitions)
+          .sort(),
+      ).toEqual([0, 1]);
       expectOk(consumer.pause([{ topic: name, partitions: [0] }]));
       expectOk(
         await producer.sendBatch([

@@ -10,4 +10,6 @@ pnpm install --frozen-lockfile --reporter=silent
 pnpm build >/dev/null
 scripts/kafka.sh start
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "qi: PostgreSQL is not answering on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start)" >&2; exit 1; }
-exec pnpm test --ci "$@"
+pnpm test --ci "$@"
+# packaging: changesets, manifests, exports and types of every package (publint, attw)
+node scripts/release-check.mjs

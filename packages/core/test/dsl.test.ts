@@ -110,3 +110,16 @@ describe('fast path', () => {
     expect(r.ok && [(r.value as { price: string }).price, r.value.ts]).toEqual(['1.5', '2026-01-01T00:00:00.000Z']);
   });
 });
+
+describe('validated records', () => {
+  it('are not validated again for the same schema, but are for another', () => {
+    const first = parseRecord(samplePrice(1));
+    if (!first.ok) throw first.error;
+    const again = parseRecord(first.value);
+    expect(again.ok && again.value).toBe(first.value); // same object: no new parse
+    const extended = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { fdv: decimal('required in this test') }) };
+    const strict = parseRecord(first.value, extended);
+    expect(strict.ok).toBe(false);
+    expect(!strict.ok && strict.error.message).toContain('fdv');
+  });
+});

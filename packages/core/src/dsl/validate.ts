@@ -5,6 +5,13 @@ import type { MarketRecord, RecordKind } from './records';
 import { fastParser } from './fast-path';
 import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
 
+const VALIDATED = new WeakMap<object, object>();
+
+function remember(record: MarketRecord, schema: object): MarketRecord {
+  VALIDATED.set(record, schema);
+  return record;
+}
+
 /** "price: field `price`: expected a finite decimal number, received \"abc\"" */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): string {
   return issues
@@ -43,8 +50,11 @@ export function parseRecordOfKind(
   specs: RecordSpecs = RECORD_SPECS,
 ): Result<MarketRecord> {
   const spec = specs[kind];
+  // a record this core already produced for the same schema is not checked again
+  // (fan-out targets, reader → writer): records are treated as immutable once validated
+  if (typeof input === 'object' && input !== null && VALIDATED.get(input) === spec.schema) return ok(input as MarketRecord);
   const fast = fastParser(spec)(input);
-  if (fast && (input as { kind?: unknown }).kind === kind) return ok(fast);
+  if (fast && (input as { kind?: unknown }).kind === kind) return ok(remember(fast, spec.schema));
   const candidate =
     input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);
@@ -57,7 +67,7 @@ export function parseRecordOfKind(
         ),
       );
     }
-    return ok(parsed.data as MarketRecord);
+    return ok(remember(parsed.data as MarketRecord, spec.schema));
   }
   return err(validationError(kind, parsed.error.issues));
 }

@@ -227,8 +227,13 @@ do_start() {
     say "process $pid exists but is not ready; waiting for it"
   else
     rm -f "$PIDFILE"
-    if port_open "$HOST" "$PORT" || port_open "$HOST" "$CPORT"; then
-      die "port ${HOST}:${PORT} or ${CPORT} is already in use by another process (not this broker: $KHOME)"
+    if port_open "$HOST" "$PORT"; then
+      # e.g. a broker started from another checkout, or the user's own Redpanda: use it
+      say "a broker is already listening on ${HOST}:${PORT} (not started from $KHOME); using it"
+      return 0
+    fi
+    if port_open "$HOST" "$CPORT"; then
+      die "controller port ${HOST}:${CPORT} is already in use by another process (set QI_KAFKA_CONTROLLER_PORT)"
     fi
     need_java
     fetch_libs

@@ -57,7 +57,12 @@ export function makeWriter(input: RedpandaTargetConfigInput, name = 'redpanda') 
 export async function readTopic(streaming: StreamingClient, topic: string): Promise<ConsumedMessage[]> {
   const admin = await streaming.getAdmin();
   if (!admin.ok) throw admin.error;
-  const offsets = await admin.value.fetchTopicOffsets(topic);
+  // right after a topic is created its partitions may still be electing a leader
+  let offsets = await admin.value.fetchTopicOffsets(topic);
+  for (let i = 0; i < 40 && !offsets.ok && offsets.error.retryable; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    offsets = await admin.value.fetchTopicOffsets(topic);
+  }
   if (!offsets.ok) throw offsets.error;
   const total = offsets.value.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
   if (total === 0) return [];

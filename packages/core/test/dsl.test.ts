@@ -102,7 +102,8 @@ describe('fast path', () => {
     }
     const canonical = RECORD_SPECS.price.schema.parse(samplePrice(3));
     const fast = fastParser(RECORD_SPECS.price);
-    for (const notCanonical of [{ price: '1.50' }, { price: 1.5 }, { price: '-0' }, { ts: '2026-01-01T00:00:00Z' }, { ts: '2026-02-30T00:00:00.000Z' }, { coin_id: '' }, { exchange: undefined }, { kind: 'ohlcv' }]) {
+    expect(fast({ ...canonical, ts: '2024-02-29T23:59:59.999Z' })).toBeDefined();
+    for (const notCanonical of [{ price: '1.50' }, { price: 1.5 }, { price: '-0' }, { ts: '2026-01-01T00:00:00Z' }, { ts: '2026-02-30T00:00:00.000Z' }, { ts: '2026-02-29T00:00:00.000Z' }, { ts: '2026-13-01T00:00:00.000Z' }, { ts: '2026-01-01T24:00:00.000Z' }, { coin_id: '' }, { exchange: undefined }, { kind: 'ohlcv' }]) {
       expect(fast({ ...canonical, ...notCanonical })).toBeUndefined();
     }
     // and parseRecord still normalises what the fast path declines
@@ -113,10 +114,13 @@ describe('fast path', () => {
 
 describe('validated records', () => {
   it('are not validated again for the same schema, but are for another', () => {
-    const first = parseRecord(samplePrice(1));
+    const first = parseRecord(samplePrice(1), RECORD_SPECS, { remember: true });
     if (!first.ok) throw first.error;
     const again = parseRecord(first.value);
     expect(again.ok && again.value).toBe(first.value); // same object: no new parse
+    const notRemembered = parseRecord(samplePrice(1));
+    const parsedAgain = notRemembered.ok && parseRecord(notRemembered.value);
+    expect(parsedAgain && parsedAgain.ok && parsedAgain.value).not.toBe(notRemembered.ok && notRemembered.value);
     const extended = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { fdv: decimal('required in this test') }) };
     const strict = parseRecord(first.value, extended);
     expect(strict.ok).toBe(false);

@@ -9,11 +9,28 @@ const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 type Check = (v: unknown) => boolean;
 
+const num = (s: string, from: number, to: number) => {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + (s.charCodeAt(i) - 48);
+  return n;
+};
+
+/** The fields of a YYYY-MM-DDTHH:MM:SS.mmmZ string form a real instant (cheaper than a Date round trip). */
+function validCalendar(v: string): boolean {
+  const year = num(v, 0, 4);
+  const month = num(v, 5, 7);
+  const day = num(v, 8, 10);
+  if (month < 1 || month > 12 || day < 1 || num(v, 11, 13) > 23 || num(v, 14, 16) > 59 || num(v, 17, 19) > 59) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return day <= days;
+}
+
 const CHECKS: Record<string, Check> = {
   text: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 512,
   decimal: (v) => typeof v === 'string' && CANONICAL_DECIMAL.test(v) && v !== '-0',
   integer: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
-  timestamp: (v) => typeof v === 'string' && CANONICAL_TS.test(v) && new Date(v).toISOString() === v,
+  timestamp: (v) => typeof v === 'string' && CANONICAL_TS.test(v) && validCalendar(v),
 };
 
 export type FastParser = (input: unknown) => MarketRecord | undefined;

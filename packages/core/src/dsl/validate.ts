@@ -28,7 +28,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): 
  * Validates and normalises one record of any kind (the `kind` field decides).
  * Errors name the kind, the field and what was expected.
  */
-export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS): Result<MarketRecord> {
+export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS, opts: ParseOptions = {}): Result<MarketRecord> {
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind)) {
     return err(
@@ -41,20 +41,29 @@ export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS): 
       ),
     );
   }
-  return parseRecordOfKind(kind as RecordKind, input, specs);
+  return parseRecordOfKind(kind as RecordKind, input, specs, opts);
+}
+
+export interface ParseOptions {
+  /**
+   * Mark the result as validated, so parsing it again for the same schema is free.
+   * Worth it where one record fans out (sources); it costs a WeakMap entry.
+   */
+  remember?: boolean;
 }
 
 export function parseRecordOfKind(
   kind: RecordKind,
   input: unknown,
   specs: RecordSpecs = RECORD_SPECS,
+  opts: ParseOptions = {},
 ): Result<MarketRecord> {
   const spec = specs[kind];
   // a record this core already produced for the same schema is not checked again
   // (fan-out targets, reader → writer): records are treated as immutable once validated
   if (typeof input === 'object' && input !== null && VALIDATED.get(input) === spec.schema) return ok(input as MarketRecord);
   const fast = fastParser(spec)(input);
-  if (fast && (input as { kind?: unknown }).kind === kind) return ok(remember(fast, spec.schema));
+  if (fast && (input as { kind?: unknown }).kind === kind) return ok(opts.remember ? remember(fast, spec.schema) : fast);
   const candidate =
     input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);
@@ -67,7 +76,7 @@ export function parseRecordOfKind(
         ),
       );
     }
-    return ok(remember(parsed.data as MarketRecord, spec.schema));
+    return ok(opts.remember ? remember(parsed.data as MarketRecord, spec.schema) : (parsed.data as MarketRecord));
   }
   return err(validationError(kind, parsed.error.issues));
 }

@@ -161,7 +161,8 @@ export class BaseReader implements Reader {
       const records: MarketRecord[] = [];
       const invalid = [...(batch.invalid ?? [])];
       for (const raw of batch.records) {
-        const parsed = parseRecord(raw, this.specs);
+        // remembered: every target of the pipeline receives this same object and skips re-validation
+        const parsed = parseRecord(raw, this.specs, { remember: true });
         if (parsed.ok) records.push(parsed.value);
         else invalid.push({ record: raw, error: parsed.error });
       }

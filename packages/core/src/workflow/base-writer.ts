@@ -161,14 +161,15 @@ export class BaseWriter implements Writer {
     const init = await this.init();
     if (!init.ok) return init;
     const rejected: RejectedRecord[] = [];
-    const valid: Array<{ record: MarketRecord; index: number }> = [];
-    for (const [index, input] of inputs.entries()) {
-      const parsed = parse(input);
-      if (parsed.ok) valid.push({ record: parsed.value, index });
-      else rejected.push({ index, record: input, error: parsed.error, stage: 'validation' });
+    const entries: Entry[] = [];
+    const ticket = new Ticket(rejected);
+    for (let index = 0; index < inputs.length; index++) {
+      const parsed = parse(inputs[index]);
+      if (parsed.ok) entries.push({ record: parsed.value, ticket, index });
+      else rejected.push({ index, record: inputs[index], error: parsed.error, stage: 'validation' });
     }
-    const ticket = new Ticket(valid.length, rejected);
-    for (const v of valid) this.enqueue({ ...v, ticket });
+    ticket.expect(entries.length);
+    for (const entry of entries) this.enqueue(entry);
     return ticket.done;
   }
 
@@ -247,10 +248,17 @@ export class BaseWriter implements Writer {
         },
       );
       const rejectedAt = new Map((outcome?.rejected ?? []).map((r) => [r.index, r.error]));
-      for (const [i, entry] of chunk.entries()) {
+      // settle runs of entries of the same publish call at once (usually the whole chunk)
+      let run = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const entry = chunk[i]!;
         const e = rejectedAt.get(i);
         if (e) entry.ticket.reject(entry.index, entry.record, e);
-        else entry.ticket.wrote();
+        else run++;
+        if (run > 0 && (e || i === chunk.length - 1 || chunk[i + 1]!.ticket !== entry.ticket)) {
+          entry.ticket.wrote(run);
+          run = 0;
+        }
       }
       this.safe(() => {
         this.metrics?.recordsOut.inc(this.labels, chunk.length - rejectedAt.size);

@@ -11,12 +11,17 @@ export class Ticket {
   private resolve!: (r: Result<PublishReport>) => void;
   readonly done: Promise<Result<PublishReport>>;
 
-  constructor(count: number, rejectedUpfront: RejectedRecord[]) {
-    this.pending = count;
+  constructor(rejectedUpfront: RejectedRecord[]) {
+    this.pending = 0;
     this.rejected = rejectedUpfront;
     this.done = new Promise((r) => {
       this.resolve = r;
     });
+  }
+
+  /** How many records are now on their way; settles at once when there are none. */
+  expect(count: number): void {
+    this.pending = count;
     if (count === 0) this.finish();
   }
 

@@ -2,10 +2,21 @@
 // from source (moduleNameMapper) so a unit run needs no build; end-to-end tests
 // spawn the built CLI, which is why scripts/test.sh builds first.
 const transform = {
-  '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+  '^.+\\.(t|j|mj)sx?$': [
+    '@swc/jest',
+    { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+  ],
 };
 // ESM-only dependencies that jest's CommonJS runtime must transpile.
-const esmDeps = ['@platformatic', '@modelcontextprotocol', 'pkce-challenge', '@electric-sql', '@nats-io', 'nats', 'eventsource-parser'];
+const esmDeps = [
+  '@platformatic',
+  '@modelcontextprotocol',
+  'pkce-challenge',
+  '@electric-sql',
+  '@nats-io',
+  'nats',
+  'eventsource-parser',
+];
 const common = {
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(\\.pnpm/)?(${esmDeps.join('|')}))`],
@@ -19,7 +30,21 @@ const common = {
 module.exports = {
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/test/**/*.test.ts'], testPathIgnorePatterns: ['/integration/', '/node_modules/', '/e2e/'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/packages/*/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/examples/**/test/integration/**/*.test.ts'], testTimeout: 120000 },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/integration/', '/node_modules/', '/e2e/'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: [
+        '<rootDir>/packages/*/test/integration/**/*.test.ts',
+        '<rootDir>/test/e2e/**/*.test.ts',
+        '<rootDir>/examples/**/test/integration/**/*.test.ts',
+      ],
+      testTimeout: 120000,
+    },
   ],
 };

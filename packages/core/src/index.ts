@@ -24,7 +24,7 @@ export {
 export { interpolate } from './host/interpolate';
 export { loadConfigFile } from './host/load-config';
 export { checkPlugin, type ResolvedPlugin, resolvePlugin } from './host/resolve-plugin';
-export { SecretRegistry, collectSecrets, redactValue } from './host/secrets';
+export { collectSecrets, redactValue, SecretRegistry } from './host/secrets';
 export { type ConfigIssue, parseWithSchema } from './host/validate';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './observability/logger';
 export { createMetrics, type QiMetrics } from './observability/metrics';

@@ -103,12 +103,27 @@ describe('fast path', () => {
     const canonical = RECORD_SPECS.price.schema.parse(samplePrice(3));
     const fast = fastParser(RECORD_SPECS.price);
     expect(fast({ ...canonical, ts: '2024-02-29T23:59:59.999Z' })).toBeDefined();
-    for (const notCanonical of [{ price: '1.50' }, { price: 1.5 }, { price: '-0' }, { ts: '2026-01-01T00:00:00Z' }, { ts: '2026-02-30T00:00:00.000Z' }, { ts: '2026-02-29T00:00:00.000Z' }, { ts: '2026-13-01T00:00:00.000Z' }, { ts: '2026-01-01T24:00:00.000Z' }, { coin_id: '' }, { exchange: undefined }, { kind: 'ohlcv' }]) {
+    for (const notCanonical of [
+      { price: '1.50' },
+      { price: 1.5 },
+      { price: '-0' },
+      { ts: '2026-01-01T00:00:00Z' },
+      { ts: '2026-02-30T00:00:00.000Z' },
+      { ts: '2026-02-29T00:00:00.000Z' },
+      { ts: '2026-13-01T00:00:00.000Z' },
+      { ts: '2026-01-01T24:00:00.000Z' },
+      { coin_id: '' },
+      { exchange: undefined },
+      { kind: 'ohlcv' },
+    ]) {
       expect(fast({ ...canonical, ...notCanonical })).toBeUndefined();
     }
     // and parseRecord still normalises what the fast path declines
     const r = parseRecord({ ...canonical, price: '1.50', ts: '2026-01-01T00:00:00Z' });
-    expect(r.ok && [(r.value as { price: string }).price, r.value.ts]).toEqual(['1.5', '2026-01-01T00:00:00.000Z']);
+    expect(r.ok && [(r.value as { price: string }).price, r.value.ts]).toEqual([
+      '1.5',
+      '2026-01-01T00:00:00.000Z',
+    ]);
   });
 });
 
@@ -120,8 +135,13 @@ describe('validated records', () => {
     expect(again.ok && again.value).toBe(first.value); // same object: no new parse
     const notRemembered = parseRecord(samplePrice(1));
     const parsedAgain = notRemembered.ok && parseRecord(notRemembered.value);
-    expect(parsedAgain && parsedAgain.ok && parsedAgain.value).not.toBe(notRemembered.ok && notRemembered.value);
-    const extended = { ...RECORD_SPECS, price: extendSpec(RECORD_SPECS.price, { fdv: decimal('required in this test') }) };
+    expect(parsedAgain && parsedAgain.ok && parsedAgain.value).not.toBe(
+      notRemembered.ok && notRemembered.value,
+    );
+    const extended = {
+      ...RECORD_SPECS,
+      price: extendSpec(RECORD_SPECS.price, { fdv: decimal('required in this test') }),
+    };
     const strict = parseRecord(first.value, extended);
     expect(strict.ok).toBe(false);
     expect(!strict.ok && strict.error.message).toContain('fdv');

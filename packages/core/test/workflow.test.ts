@@ -193,7 +193,13 @@ describe('BaseWriter', () => {
     const r = await w.publishPrices(input as never);
     expect(r.ok && r.value.written).toBe(39);
     expect(
-      r.ok && r.value.rejected.map((x) => [x.index, x.stage, x.error.message, (x.record as { price: string }).price]),
+      r.ok &&
+        r.value.rejected.map((x) => [
+          x.index,
+          x.stage,
+          x.error.message,
+          (x.record as { price: string }).price,
+        ]),
     ).toEqual([[17, 'write', 'numeric field overflow', '13']]);
     expect(mem.rows.size).toBe(39);
     await w.close();

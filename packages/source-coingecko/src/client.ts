@@ -1,4 +1,14 @@
-import { CoreErrors, type Clock, type Logger, type QiError, type RetryPolicy, qiError, realClock, retry, silentLogger } from '@qi/core';
+import {
+  type Clock,
+  CoreErrors,
+  type Logger,
+  type QiError,
+  qiError,
+  type RetryPolicy,
+  realClock,
+  retry,
+  silentLogger,
+} from '@qi/core';
 import { CoinGeckoErrors, classifyError, describeCause, errorFromResponse, scrub } from './errors';
 import { parseExactJson } from './json';
 import type { RateLimiter } from './rate-limiter';
@@ -53,7 +63,8 @@ export class CoinGeckoClient {
       this.lastOkAt = this.clock.now();
       return body;
     } catch (e) {
-      if (all.aborted) throw qiError(CoreErrors.ABORTED, `CoinGecko request to ${path} aborted`, { cause: e });
+      if (all.aborted)
+        throw qiError(CoreErrors.ABORTED, `CoinGecko request to ${path} aborted`, { cause: e });
       const error = classifyError(e);
       this.lastError = error.message;
       throw error;
@@ -68,7 +79,10 @@ export class CoinGeckoClient {
   private async attempt(url: string, path: string, signal: AbortSignal): Promise<unknown> {
     await this.opts.limiter.acquire(signal);
     const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'qi-source-coingecko' };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'qi-source-coingecko',
+    };
     if (this.opts.header && this.opts.apiKey) headers[this.opts.header] = this.opts.apiKey;
     let status: number;
     let text: string;
@@ -78,27 +92,48 @@ export class CoinGeckoClient {
       status = res.status;
       text = await res.text();
     } catch (e) {
-      if (signal.aborted) throw qiError(CoreErrors.ABORTED, `CoinGecko request to ${path} aborted`, { cause: e });
+      if (signal.aborted)
+        throw qiError(CoreErrors.ABORTED, `CoinGecko request to ${path} aborted`, { cause: e });
       if (timeout.aborted) {
-        throw qiError(CoinGeckoErrors.TIMEOUT, `CoinGecko did not answer ${path} within ${this.opts.timeoutMs} ms`, { context: { path } });
+        throw qiError(
+          CoinGeckoErrors.TIMEOUT,
+          `CoinGecko did not answer ${path} within ${this.opts.timeoutMs} ms`,
+          { context: { path } },
+        );
       }
-      throw qiError(CoinGeckoErrors.NETWORK, `CoinGecko unreachable on ${path}: ${describeCause(e)}`, { context: { path }, cause: e });
+      throw qiError(CoinGeckoErrors.NETWORK, `CoinGecko unreachable on ${path}: ${describeCause(e)}`, {
+        context: { path },
+        cause: e,
+      });
     }
     text = scrub(text, this.opts.apiKey);
     if (status < 200 || status >= 300) {
-      throw errorFromResponse({ status, path, body: text, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type') });
+      throw errorFromResponse({
+        status,
+        path,
+        body: text,
+        retryAfter: res.headers.get('retry-after'),
+        contentType: res.headers.get('content-type'),
+      });
     }
     try {
       return parseExactJson(text);
     } catch {
-      throw qiError(CoinGeckoErrors.BAD_RESPONSE, `CoinGecko ${status} on ${path} is not JSON: ${text.slice(0, 120)}`, { context: { status, path } });
+      throw qiError(
+        CoinGeckoErrors.BAD_RESPONSE,
+        `CoinGecko ${status} on ${path} is not JSON: ${text.slice(0, 120)}`,
+        { context: { status, path } },
+      );
     }
   }
 
   private onRetry(e: QiError, attempt: number, delayMs: number, path: string): void {
     // Everyone waits out a 429, not just this request: the limit is per key/IP.
     if (e.category === 'rate-limit') this.opts.limiter.pauseUntil(this.clock.now() + delayMs);
-    this.logger.warn({ event: 'coingecko.retry', path, attempt, delayMs, code: e.code }, `retrying ${path}: ${e.message}`);
+    this.logger.warn(
+      { event: 'coingecko.retry', path, attempt, delayMs, code: e.code },
+      `retrying ${path}: ${e.message}`,
+    );
   }
 }
 
@@ -107,7 +142,9 @@ function queryString(query: Query): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(query)) {
     if (v === undefined) continue;
-    const value = Array.isArray(v) ? (v as readonly string[]).map(encodeURIComponent).join(',') : encodeURIComponent(String(v));
+    const value = Array.isArray(v)
+      ? (v as readonly string[]).map(encodeURIComponent).join(',')
+      : encodeURIComponent(String(v));
     parts.push(`${encodeURIComponent(k)}=${value}`);
   }
   return parts.length ? `?${parts.join('&')}` : '';

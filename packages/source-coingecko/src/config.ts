@@ -5,7 +5,11 @@ import { z } from 'zod';
 export const PLANS = {
   public: { baseUrl: 'https://api.coingecko.com/api/v3', header: undefined, rateLimitPerMinute: 10 },
   demo: { baseUrl: 'https://api.coingecko.com/api/v3', header: 'x-cg-demo-api-key', rateLimitPerMinute: 30 },
-  pro: { baseUrl: 'https://pro-api.coingecko.com/api/v3', header: 'x-cg-pro-api-key', rateLimitPerMinute: 500 },
+  pro: {
+    baseUrl: 'https://pro-api.coingecko.com/api/v3',
+    header: 'x-cg-pro-api-key',
+    rateLimitPerMinute: 500,
+  },
 } as const;
 export type Plan = keyof typeof PLANS;
 
@@ -21,16 +25,28 @@ export const configSchema = z.object({
   plan: z
     .enum(['public', 'demo', 'pro'])
     .optional()
-    .describe('API plan: public (no key), demo (x-cg-demo-api-key on api.coingecko.com) or pro (x-cg-pro-api-key on pro-api.coingecko.com); default demo when a key is set, else public'),
+    .describe(
+      'API plan: public (no key), demo (x-cg-demo-api-key on api.coingecko.com) or pro (x-cg-pro-api-key on pro-api.coingecko.com); default demo when a key is set, else public',
+    ),
   apiKey: secret(z.string().min(1))
     .optional()
     .describe('Demo or Pro API key; falls back to the COINGECKO_API_KEY environment variable. Never logged'),
   baseUrl: z
     .url()
     .optional()
-    .describe("API root, e.g. http://127.0.0.1:8787/api/v3; precedence: this field, then COINGECKO_BASE_URL, then the plan's host"),
-  coins: z.array(z.string().min(1)).min(1).default(DEFAULT_COINS).describe('CoinGecko coin ids (not symbols), e.g. ["bitcoin","ethereum"]'),
-  vsCurrencies: z.array(z.string().min(1)).min(1).default(['usd']).describe('quote currencies, e.g. ["usd","eur"]'),
+    .describe(
+      "API root, e.g. http://127.0.0.1:8787/api/v3; precedence: this field, then COINGECKO_BASE_URL, then the plan's host",
+    ),
+  coins: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(DEFAULT_COINS)
+    .describe('CoinGecko coin ids (not symbols), e.g. ["bitcoin","ethereum"]'),
+  vsCurrencies: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(['usd'])
+    .describe('quote currencies, e.g. ["usd","eur"]'),
   intervalMs: z.number().int().min(1).default(30_000).describe('how often the stream polls prices, ms'),
   analyticsIntervalMs: ms('how often the stream reads /global market analytics, ms; 0 disables', 600_000),
   prices: z
@@ -39,24 +55,49 @@ export const configSchema = z.object({
       endpoint: z
         .enum(['simple', 'markets'])
         .default('simple')
-        .describe('simple: /simple/price (one request per 250 coins); markets: /coins/markets (paged, also gives symbols)'),
-      perPage: z.number().int().min(1).max(250).default(250).describe('page size for /coins/markets (CoinGecko allows 1..250)'),
+        .describe(
+          'simple: /simple/price (one request per 250 coins); markets: /coins/markets (paged, also gives symbols)',
+        ),
+      perPage: z
+        .number()
+        .int()
+        .min(1)
+        .max(250)
+        .default(250)
+        .describe('page size for /coins/markets (CoinGecko allows 1..250)'),
     })
     .prefault({})
     .describe('price stream'),
   ohlcv: z
     .object({
       enabled: z.boolean().default(true).describe('stream closed OHLC candles'),
-      days: z.enum(OHLC_DAYS).default('1').describe('history window; sets the candle length: 1 → 30m, 7–30 → 4h, 90+ → 4d'),
-      intervalMs: ms('how often candles are read per coin and currency, ms (CoinGecko updates them every 15 min)', 900_000),
+      days: z
+        .enum(OHLC_DAYS)
+        .default('1')
+        .describe('history window; sets the candle length: 1 → 30m, 7–30 → 4h, 90+ → 4d'),
+      intervalMs: ms(
+        'how often candles are read per coin and currency, ms (CoinGecko updates them every 15 min)',
+        900_000,
+      ),
     })
     .prefault({})
     .describe('OHLC candle stream (one request per coin and currency)'),
   level1: z
     .object({
-      enabled: z.boolean().default(false).describe('stream tickers as level1 records (no bid/ask: CoinGecko gives last price and spread only)'),
-      intervalMs: ms('how often tickers are read per coin, ms (CoinGecko refreshes them every 2 min)', 120_000),
-      exchanges: z.array(z.string().min(1)).optional().describe('only tickers from these exchange ids, e.g. ["binance","kraken"]'),
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          'stream tickers as level1 records (no bid/ask: CoinGecko gives last price and spread only)',
+        ),
+      intervalMs: ms(
+        'how often tickers are read per coin, ms (CoinGecko refreshes them every 2 min)',
+        120_000,
+      ),
+      exchanges: z
+        .array(z.string().min(1))
+        .optional()
+        .describe('only tickers from these exchange ids, e.g. ["binance","kraken"]'),
     })
     .prefault({})
     .describe('ticker stream from /coins/{id}/tickers (first page, 100 tickers per coin)'),
@@ -65,13 +106,30 @@ export const configSchema = z.object({
     .int()
     .min(1)
     .optional()
-    .describe('requests per minute this source sends at most, retries included; default by plan: public 10, demo 30, pro 500'),
+    .describe(
+      'requests per minute this source sends at most, retries included; default by plan: public 10, demo 30, pro 500',
+    ),
   timeoutMs: z.number().int().min(1).default(10_000).describe('timeout of one HTTP request, ms'),
   retry: z
     .object({
-      maxAttempts: z.number().int().min(1).default(5).describe('attempts per request including the first (429, 5xx, timeouts, network errors)'),
-      initialDelayMs: z.number().int().min(1).default(1_000).describe('first backoff delay when no Retry-After is given, ms'),
-      maxDelayMs: z.number().int().min(1).default(60_000).describe('longest backoff delay, ms (a Retry-After is honoured up to 10 min)'),
+      maxAttempts: z
+        .number()
+        .int()
+        .min(1)
+        .default(5)
+        .describe('attempts per request including the first (429, 5xx, timeouts, network errors)'),
+      initialDelayMs: z
+        .number()
+        .int()
+        .min(1)
+        .default(1_000)
+        .describe('first backoff delay when no Retry-After is given, ms'),
+      maxDelayMs: z
+        .number()
+        .int()
+        .min(1)
+        .default(60_000)
+        .describe('longest backoff delay, ms (a Retry-After is honoured up to 10 min)'),
     })
     .prefault({})
     .describe('retries of one request'),
@@ -92,7 +150,10 @@ export interface ResolvedConnection {
  * Plan, host, key and rate from config and environment. Explicit config wins
  * over the environment, which wins over the plan's defaults.
  */
-export function resolveConnection(config: CoinGeckoConfig, env: NodeJS.ProcessEnv = process.env): ResolvedConnection {
+export function resolveConnection(
+  config: CoinGeckoConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConnection {
   const apiKey = config.apiKey ?? (env.COINGECKO_API_KEY || undefined);
   const plan: Plan = config.plan ?? (apiKey ? 'demo' : 'public');
   const spec = PLANS[plan];

@@ -17,7 +17,10 @@ export interface Mapped {
 const lineage = { source: SOURCE, attribution: ATTRIBUTION };
 const empty = (): Mapped => ({ records: [], invalid: [] });
 const reject = (out: Mapped, record: unknown, why: string) =>
-  out.invalid.push({ record, error: qiError(CoreErrors.VALIDATION, `coingecko: ${why}`, { context: { record } }) });
+  out.invalid.push({
+    record,
+    error: qiError(CoreErrors.VALIDATION, `coingecko: ${why}`, { context: { record } }),
+  });
 
 /** CoinGecko writes an unknown market cap as 0 (or null): both mean "not known". */
 const marketCap = (v: unknown) => {
@@ -26,7 +29,11 @@ const marketCap = (v: unknown) => {
 };
 
 /** /simple/price: `{ id: { usd, usd_market_cap, usd_24h_vol, usd_24h_change, last_updated_at } }`; unknown ids are absent. */
-export function mapSimplePrice(body: unknown, vsCurrencies: readonly string[], symbols: ReadonlyMap<string, string>): Mapped {
+export function mapSimplePrice(
+  body: unknown,
+  vsCurrencies: readonly string[],
+  symbols: ReadonlyMap<string, string>,
+): Mapped {
   const out = empty();
   if (!isObject(body)) throw badShape('/simple/price', 'an object keyed by coin id');
   for (const [coinId, row] of Object.entries(body)) {
@@ -39,9 +46,17 @@ export function mapSimplePrice(body: unknown, vsCurrencies: readonly string[], s
       else if (updated === null) reject(out, raw, `/simple/price has no last_updated_at for ${coinId}`);
       else {
         out.records.push({
-          kind: 'price', coin_id: coinId, symbol: symbols.get(coinId) ?? coinId, exchange: 'aggregate', vs_currency: cur,
-          price, market_cap: marketCap(row[`${cur}_market_cap`]), volume_24h: num(row[`${cur}_24h_vol`]),
-          change_24h_pct: num(row[`${cur}_24h_change`]), ts: updated * 1000, ...lineage,
+          kind: 'price',
+          coin_id: coinId,
+          symbol: symbols.get(coinId) ?? coinId,
+          exchange: 'aggregate',
+          vs_currency: cur,
+          price,
+          market_cap: marketCap(row[`${cur}_market_cap`]),
+          volume_24h: num(row[`${cur}_24h_vol`]),
+          change_24h_pct: num(row[`${cur}_24h_change`]),
+          ts: updated * 1000,
+          ...lineage,
         });
       }
     }
@@ -57,12 +72,21 @@ export function mapMarkets(body: unknown, vsCurrency: string): Mapped {
     if (!isObject(row) || typeof row.id !== 'string') continue;
     const price = num(row.current_price);
     if (price === null) reject(out, row, `/coins/markets has no current_price for ${row.id}`);
-    else if (typeof row.last_updated !== 'string') reject(out, row, `/coins/markets has no last_updated for ${row.id}`);
+    else if (typeof row.last_updated !== 'string')
+      reject(out, row, `/coins/markets has no last_updated for ${row.id}`);
     else {
       out.records.push({
-        kind: 'price', coin_id: row.id, symbol: typeof row.symbol === 'string' && row.symbol ? row.symbol : row.id,
-        exchange: 'aggregate', vs_currency: vsCurrency, price, market_cap: marketCap(row.market_cap),
-        volume_24h: num(row.total_volume), change_24h_pct: num(row.price_change_percentage_24h), ts: row.last_updated, ...lineage,
+        kind: 'price',
+        coin_id: row.id,
+        symbol: typeof row.symbol === 'string' && row.symbol ? row.symbol : row.id,
+        exchange: 'aggregate',
+        vs_currency: vsCurrency,
+        price,
+        market_cap: marketCap(row.market_cap),
+        volume_24h: num(row.total_volume),
+        change_24h_pct: num(row.price_change_percentage_24h),
+        ts: row.last_updated,
+        ...lineage,
       });
     }
   }
@@ -86,9 +110,15 @@ export function candleLength(days: string | number, interval?: string): CandleLe
 }
 
 /** /coins/{id}/ohlc: `[[close_ms, o, h, l, c], …]`. The DSL's ts is the OPEN time: close − candle length. */
-export function mapOhlc(body: unknown, coinId: string, vsCurrency: string, length: CandleLength): Mapped & { closes: number[] } {
+export function mapOhlc(
+  body: unknown,
+  coinId: string,
+  vsCurrency: string,
+  length: CandleLength,
+): Mapped & { closes: number[] } {
   const out = { ...empty(), closes: [] as number[] };
-  if (!Array.isArray(body)) throw badShape(`/coins/${coinId}/ohlc`, 'an array of [time, open, high, low, close]');
+  if (!Array.isArray(body))
+    throw badShape(`/coins/${coinId}/ohlc`, 'an array of [time, open, high, low, close]');
   for (const row of body) {
     const [t, open, high, low, close] = Array.isArray(row) ? row.map(num) : [];
     if (!t || !open || !high || !low || !close) {
@@ -98,8 +128,18 @@ export function mapOhlc(body: unknown, coinId: string, vsCurrency: string, lengt
     const closeMs = Number(t);
     out.closes.push(closeMs);
     out.records.push({
-      kind: 'ohlcv', coin_id: coinId, exchange: 'aggregate', vs_currency: vsCurrency, interval: length.label,
-      ts: closeMs - length.ms, open, high, low, close, volume: null, ...lineage,
+      kind: 'ohlcv',
+      coin_id: coinId,
+      exchange: 'aggregate',
+      vs_currency: vsCurrency,
+      interval: length.label,
+      ts: closeMs - length.ms,
+      open,
+      high,
+      low,
+      close,
+      volume: null,
+      ...lineage,
     });
   }
   return out;
@@ -119,12 +159,18 @@ export function mapGlobal(body: unknown, vsCurrency: string): Record<string, unk
   }
   const updated = int(data.updated_at);
   return {
-    kind: 'analytics', vs_currency: vsCurrency, total_market_cap: num(caps[vsCurrency]), total_volume: num(vols[vsCurrency]),
-    btc_dominance_pct: num(share.btc), eth_dominance_pct: num(share.eth),
+    kind: 'analytics',
+    vs_currency: vsCurrency,
+    total_market_cap: num(caps[vsCurrency]),
+    total_volume: num(vols[vsCurrency]),
+    btc_dominance_pct: num(share.btc),
+    eth_dominance_pct: num(share.eth),
     // CoinGecko gives the 24h change in USD terms only; in another currency it would be a different number.
     market_cap_change_24h_pct: vsCurrency === 'usd' ? num(data.market_cap_change_percentage_24h_usd) : null,
-    active_cryptocurrencies: int(data.active_cryptocurrencies), markets: int(data.markets),
-    ts: updated === null ? null : updated * 1000, ...lineage,
+    active_cryptocurrencies: int(data.active_cryptocurrencies),
+    markets: int(data.markets),
+    ts: updated === null ? null : updated * 1000,
+    ...lineage,
   };
 }
 
@@ -140,23 +186,44 @@ export function mapTickers(body: unknown, coinId: string): Mapped {
   for (const t of tickers) {
     if (!isObject(t) || t.is_anomaly === true || t.is_stale === true) continue;
     const market = isObject(t.market) ? t.market : {};
-    const when = [t.timestamp, t.last_traded_at, t.last_fetch_at].find((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)));
-    if (typeof market.identifier !== 'string' || typeof t.base !== 'string' || typeof t.target !== 'string' || !when) {
+    const when = [t.timestamp, t.last_traded_at, t.last_fetch_at].find(
+      (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+    );
+    if (
+      typeof market.identifier !== 'string' ||
+      typeof t.base !== 'string' ||
+      typeof t.target !== 'string' ||
+      !when
+    ) {
       reject(out, t, `/coins/${coinId}/tickers entry lacks market.identifier, base, target or a timestamp`);
       continue;
     }
     out.records.push({
-      kind: 'level1', exchange: market.identifier, base: t.base, quote: t.target,
+      kind: 'level1',
+      exchange: market.identifier,
+      base: t.base,
+      quote: t.target,
       coin_id: typeof t.coin_id === 'string' ? t.coin_id : coinId,
-      bid: null, ask: null, bid_size: null, ask_size: null, last: num(t.last),
-      spread_pct: num(t.bid_ask_spread_percentage), volume_24h: num(t.volume), ts: Date.parse(when as string), ...lineage,
+      bid: null,
+      ask: null,
+      bid_size: null,
+      ask_size: null,
+      last: num(t.last),
+      spread_pct: num(t.bid_ask_spread_percentage),
+      volume_24h: num(t.volume),
+      ts: Date.parse(when as string),
+      ...lineage,
     });
   }
   return out;
 }
 
 function badShape(path: string, expected: string): QiError {
-  return qiError(CoinGeckoErrors.UNEXPECTED_SHAPE, `CoinGecko ${path} answered an unexpected shape; expected ${expected}`, {
-    context: { path },
-  });
+  return qiError(
+    CoinGeckoErrors.UNEXPECTED_SHAPE,
+    `CoinGecko ${path} answered an unexpected shape; expected ${expected}`,
+    {
+      context: { path },
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import { CoreErrors, type ErrorSpec, type QiError, isQiError, qiError, toQiError } from '@qi/core';
+import { CoreErrors, type ErrorSpec, isQiError, type QiError, qiError, toQiError } from '@qi/core';
 import { isObject, parseExactJson } from './json';
 
 /** Stable codes of @qi/source-coingecko. */
@@ -20,9 +20,12 @@ export const CoinGeckoErrors = {
 
 const HINTS: Record<number, string> = {
   10002: 'set apiKey (or COINGECKO_API_KEY) and plan "demo" or "pro"',
-  10005: 'this endpoint or parameter is not available on your plan (e.g. interval=hourly/daily or days=max need a paid plan)',
-  10010: 'this is a Pro key: set plan "pro" (host pro-api.coingecko.com), or remove baseUrl/COINGECKO_BASE_URL pointing at api.coingecko.com',
-  10011: 'this is a Demo key: set plan "demo" (host api.coingecko.com), or remove baseUrl/COINGECKO_BASE_URL pointing at pro-api.coingecko.com',
+  10005:
+    'this endpoint or parameter is not available on your plan (e.g. interval=hourly/daily or days=max need a paid plan)',
+  10010:
+    'this is a Pro key: set plan "pro" (host pro-api.coingecko.com), or remove baseUrl/COINGECKO_BASE_URL pointing at api.coingecko.com',
+  10011:
+    'this is a Demo key: set plan "demo" (host api.coingecko.com), or remove baseUrl/COINGECKO_BASE_URL pointing at pro-api.coingecko.com',
 };
 
 /** CoinGecko's error code and text from any of its three body shapes (or null for HTML and other bodies). */
@@ -65,7 +68,10 @@ export interface HttpFailure {
 /** One HTTP error response → a QiError carrying CoinGecko's own code and message. */
 export function errorFromResponse(f: HttpFailure): QiError {
   const { cgCode, cgMessage } = readErrorBody(f.body);
-  const html = !cgMessage && /html/i.test(f.contentType ?? '') ? ' (an HTML page, not the API: a CDN or firewall answered)' : '';
+  const html =
+    !cgMessage && /html/i.test(f.contentType ?? '')
+      ? ' (an HTML page, not the API: a CDN or firewall answered)'
+      : '';
   const what = cgMessage ?? (html ? '' : f.body.slice(0, 200));
   const hint = cgCode !== undefined ? HINTS[cgCode] : undefined;
   const message = `CoinGecko ${f.status}${cgCode !== undefined && cgCode !== f.status ? ` (code ${cgCode})` : ''} on ${f.path}: ${what}${html}${hint ? ` — ${hint}` : ''}`;
@@ -91,7 +97,8 @@ export function classifyError(e: unknown): QiError {
   if (isQiError(e)) return e as QiError;
   // Duck-typed: errors from fetch come from Node's realm, which instanceof misses under test runners.
   const { name, message } = (e ?? {}) as { name?: unknown; message?: unknown };
-  if (name === 'AbortError' || name === 'TimeoutError') return qiError(CoreErrors.ABORTED, 'CoinGecko request aborted', { cause: e });
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return qiError(CoreErrors.ABORTED, 'CoinGecko request aborted', { cause: e });
   if (name === 'TypeError' && message === 'fetch failed') {
     return qiError(CoinGeckoErrors.NETWORK, `CoinGecko unreachable: ${describeCause(e)}`, { cause: e });
   }

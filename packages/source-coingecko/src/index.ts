@@ -6,16 +6,33 @@ export default definePlugin({
   name: '@qi/source-coingecko',
   kind: 'source',
   apiVersion: '^1.0.0',
-  description: 'CoinGecko API v3: prices, OHLC candles, global market analytics and tickers (public, Demo or Pro plan)',
+  description:
+    'CoinGecko API v3: prices, OHLC candles, global market analytics and tickers (public, Demo or Pro plan)',
   configSchema,
   create: (config, ctx) => createCoinGeckoReader(config, ctx),
 });
 
-export { ATTRIBUTION, DEFAULT_COINS, OHLC_DAYS, PLANS, SOURCE, configSchema, resolveConnection } from './config';
+export { type ClientOptions, CoinGeckoClient } from './client';
 export type { CoinGeckoConfig, CoinGeckoConfigInput, Plan, ResolvedConnection } from './config';
-export { CoinGeckoClient, type ClientOptions } from './client';
+export {
+  ATTRIBUTION,
+  configSchema,
+  DEFAULT_COINS,
+  OHLC_DAYS,
+  PLANS,
+  resolveConnection,
+  SOURCE,
+} from './config';
+export {
+  candleLength,
+  type Mapped,
+  mapGlobal,
+  mapMarkets,
+  mapOhlc,
+  mapSimplePrice,
+  mapTickers,
+} from './encoding';
 export { CoinGeckoErrors, classifyError, parseRetryAfter } from './errors';
-export { candleLength, mapGlobal, mapMarkets, mapOhlc, mapSimplePrice, mapTickers, type Mapped } from './encoding';
 export { parseExactJson } from './json';
 export { RateLimiter } from './rate-limiter';
 export { CoinGeckoReaderHandler, createCoinGeckoReader, type ReaderOverrides } from './reader';

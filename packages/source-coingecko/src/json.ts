@@ -28,4 +28,5 @@ export function int(value: unknown): number | null {
   return Number.isSafeInteger(n) ? n : Math.trunc(n);
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

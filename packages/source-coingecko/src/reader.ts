@@ -1,10 +1,26 @@
 import {
-  BaseReader, type Clock, type Level1Query, type Logger, type OhlcvQuery, type PluginContext, type ReaderHandler, type StreamOptions,
-  qiError, realClock,
+  BaseReader,
+  type Clock,
+  type Level1Query,
+  type Logger,
+  type OhlcvQuery,
+  type PluginContext,
+  qiError,
+  type ReaderHandler,
+  realClock,
+  type StreamOptions,
 } from '@qi/core';
 import { CoinGeckoClient } from './client';
 import { type CoinGeckoConfig, type CoinGeckoConfigInput, configSchema, resolveConnection } from './config';
-import { type Mapped, candleLength, mapGlobal, mapMarkets, mapOhlc, mapSimplePrice, mapTickers } from './encoding';
+import {
+  candleLength,
+  type Mapped,
+  mapGlobal,
+  mapMarkets,
+  mapOhlc,
+  mapSimplePrice,
+  mapTickers,
+} from './encoding';
 import { CoinGeckoErrors, classifyError } from './errors';
 import { RateLimiter } from './rate-limiter';
 import { pollStream } from './stream';
@@ -34,7 +50,9 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
   }
 
   async getOHLCV(q: OhlcvQuery): Promise<unknown[]> {
-    return (await this.fetchOhlc(q.coinId, q.vsCurrency ?? 'usd', q.days ?? this.config.ohlcv.days, q.interval)).records;
+    return (
+      await this.fetchOhlc(q.coinId, q.vsCurrency ?? 'usd', q.days ?? this.config.ohlcv.days, q.interval)
+    ).records;
   }
 
   async getMarketAnalytics(vsCurrency: string): Promise<unknown> {
@@ -50,17 +68,30 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
   }
 
   /** Prices of many coins in few requests, through the configured endpoint. */
-  async fetchPrices(coinIds: readonly string[], vsCurrencies: readonly string[], signal?: AbortSignal): Promise<Mapped> {
+  async fetchPrices(
+    coinIds: readonly string[],
+    vsCurrencies: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Mapped> {
     const out: Mapped = { records: [], invalid: [] };
     for (const ids of chunks(coinIds, IDS_PER_REQUEST)) {
       if (this.config.prices.endpoint === 'markets') {
         for (const cur of vsCurrencies) merge(out, await this.fetchMarkets(ids, cur, signal));
         continue;
       }
-      const body = await this.client.get('/simple/price', {
-        ids, vs_currencies: vsCurrencies, include_market_cap: true, include_24hr_vol: true, include_24hr_change: true,
-        include_last_updated_at: true, precision: 'full',
-      }, signal);
+      const body = await this.client.get(
+        '/simple/price',
+        {
+          ids,
+          vs_currencies: vsCurrencies,
+          include_market_cap: true,
+          include_24hr_vol: true,
+          include_24hr_change: true,
+          include_last_updated_at: true,
+          precision: 'full',
+        },
+        signal,
+      );
       await this.learnSymbols(Object.keys((body ?? {}) as object), signal);
       merge(out, mapSimplePrice(body, vsCurrencies, this.symbols));
     }
@@ -72,9 +103,19 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
     const out: Mapped = { records: [], invalid: [] };
     const perPage = this.config.prices.perPage;
     for (let page = 1; ; page++) {
-      const body = await this.client.get('/coins/markets', {
-        vs_currency: vsCurrency, ids, order: 'market_cap_desc', per_page: perPage, page, sparkline: false, precision: 'full',
-      }, signal);
+      const body = await this.client.get(
+        '/coins/markets',
+        {
+          vs_currency: vsCurrency,
+          ids,
+          order: 'market_cap_desc',
+          per_page: perPage,
+          page,
+          sparkline: false,
+          precision: 'full',
+        },
+        signal,
+      );
       const mapped = mapMarkets(body, vsCurrency);
       for (const r of mapped.records) this.symbols.set(r.coin_id as string, r.symbol as string);
       merge(out, mapped);
@@ -82,8 +123,18 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
     }
   }
 
-  async fetchOhlc(coinId: string, vsCurrency: string, days: string | number, interval?: string, signal?: AbortSignal) {
-    const body = await this.client.get(`/coins/${encodeURIComponent(coinId)}/ohlc`, { vs_currency: vsCurrency, days, interval, precision: 'full' }, signal);
+  async fetchOhlc(
+    coinId: string,
+    vsCurrency: string,
+    days: string | number,
+    interval?: string,
+    signal?: AbortSignal,
+  ) {
+    const body = await this.client.get(
+      `/coins/${encodeURIComponent(coinId)}/ohlc`,
+      { vs_currency: vsCurrency, days, interval, precision: 'full' },
+      signal,
+    );
     return mapOhlc(body, coinId, vsCurrency, candleLength(days, interval));
   }
 
@@ -92,7 +143,11 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
   }
 
   async fetchTickers(coinId: string, exchanges?: readonly string[], signal?: AbortSignal): Promise<Mapped> {
-    const body = await this.client.get(`/coins/${encodeURIComponent(coinId)}/tickers`, { exchange_ids: exchanges?.length ? exchanges : undefined }, signal);
+    const body = await this.client.get(
+      `/coins/${encodeURIComponent(coinId)}/tickers`,
+      { exchange_ids: exchanges?.length ? exchanges : undefined },
+      signal,
+    );
     return mapTickers(body, coinId);
   }
 
@@ -110,7 +165,11 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
 
   async health(): Promise<Record<string, unknown>> {
     const { lastOkAt, lastError } = this.client;
-    return { ...this.describe, lastOkAt: lastOkAt === undefined ? null : new Date(lastOkAt).toISOString(), lastError: lastError ?? null };
+    return {
+      ...this.describe,
+      lastOkAt: lastOkAt === undefined ? null : new Date(lastOkAt).toISOString(),
+      lastError: lastError ?? null,
+    };
   }
 
   /** Symbols for ids not seen yet, from one /coins/markets lookup (cached for the reader's life). */
@@ -133,9 +192,14 @@ export interface ReaderOverrides {
 }
 
 /** A Reader for CoinGecko: config is parsed (defaults applied) here, so tests may pass partial input. */
-export function createCoinGeckoReader(input: CoinGeckoConfigInput | CoinGeckoConfig, ctx: PluginContext, o: ReaderOverrides = {}): BaseReader {
+export function createCoinGeckoReader(
+  input: CoinGeckoConfigInput | CoinGeckoConfig,
+  ctx: PluginContext,
+  o: ReaderOverrides = {},
+): BaseReader {
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) throw qiError(CoinGeckoErrors.CONFIG, `invalid CoinGecko config: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw qiError(CoinGeckoErrors.CONFIG, `invalid CoinGecko config: ${parsed.error.message}`);
   const config = parsed.data;
   let conn: ReturnType<typeof resolveConnection>;
   try {
@@ -145,11 +209,19 @@ export function createCoinGeckoReader(input: CoinGeckoConfigInput | CoinGeckoCon
   }
   const clock = o.clock ?? realClock;
   const logger = ctx.logger.child({ plugin: '@qi/source-coingecko' });
-  if (config.plan === 'public' && config.apiKey) logger.warn('plan "public" ignores apiKey; set plan "demo" or "pro" to use it');
+  if (config.plan === 'public' && config.apiKey)
+    logger.warn('plan "public" ignores apiKey; set plan "demo" or "pro" to use it');
   const limiter = new RateLimiter(conn.rateLimitPerMinute, 60_000, clock);
   const client = new CoinGeckoClient({
-    baseUrl: conn.baseUrl, header: conn.header, apiKey: conn.apiKey, timeoutMs: config.timeoutMs, retry: config.retry,
-    limiter, clock, logger, signal: ctx.signal,
+    baseUrl: conn.baseUrl,
+    header: conn.header,
+    apiKey: conn.apiKey,
+    timeoutMs: config.timeoutMs,
+    retry: config.retry,
+    limiter,
+    clock,
+    logger,
+    signal: ctx.signal,
   });
   const describe = { plan: conn.plan, baseUrl: conn.baseUrl, rateLimitPerMinute: conn.rateLimitPerMinute };
   logger.debug({ event: 'coingecko.config', ...describe }, 'CoinGecko source ready');

@@ -51,7 +51,8 @@ export class StreamState {
     const records = m.records.filter((r) => {
       const key = keyOf(r);
       const ts = time(r.ts);
-      if (Number.isNaN(ts) || ts <= (this.latest.get(key) ?? Number.NEGATIVE_INFINITY)) return Number.isNaN(ts);
+      if (Number.isNaN(ts) || ts <= (this.latest.get(key) ?? Number.NEGATIVE_INFINITY))
+        return Number.isNaN(ts);
       this.latest.set(key, ts);
       return true;
     });

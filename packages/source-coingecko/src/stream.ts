@@ -1,5 +1,5 @@
 import { CoreErrors, type QiError, type SourceBatch, type StreamOptions } from '@qi/core';
-import { type Mapped, candleLength } from './encoding';
+import { candleLength, type Mapped } from './encoding';
 import { classifyError } from './errors';
 import type { CoinGeckoReaderHandler } from './reader';
 import { StreamState } from './stream-state';
@@ -14,7 +14,10 @@ type Part = 'prices' | 'analytics' | 'ohlcv' | 'level1';
  * newer timestamp. Transient failures skip the part until the next cycle
  * (logged); auth and config errors end the stream, since polling cannot fix them.
  */
-export async function* pollStream(h: CoinGeckoReaderHandler, options: StreamOptions): AsyncGenerator<SourceBatch> {
+export async function* pollStream(
+  h: CoinGeckoReaderHandler,
+  options: StreamOptions,
+): AsyncGenerator<SourceBatch> {
   const { config, clock, logger } = h;
   const signal = AbortSignal.any([h.signal, options.signal]);
   const state = new StreamState();
@@ -32,15 +35,25 @@ export async function* pollStream(h: CoinGeckoReaderHandler, options: StreamOpti
       for (const cur of config.vsCurrencies) records.push(await h.fetchAnalytics(cur, signal));
       return state.newAnalytics({ records, invalid: [] });
     },
-    ohlcv: () => eachCoin('ohlcv', async (coin, cur) => {
-      const m = await h.fetchOhlc(coin, cur, config.ohlcv.days, undefined, signal);
-      return state.closedCandles(m, candleLength(config.ohlcv.days).ms, clock.now());
-    }),
-    level1: () => eachCoin('level1', async (coin) => state.newTickers(await h.fetchTickers(coin, config.level1.exchanges, signal)), false),
+    ohlcv: () =>
+      eachCoin('ohlcv', async (coin, cur) => {
+        const m = await h.fetchOhlc(coin, cur, config.ohlcv.days, undefined, signal);
+        return state.closedCandles(m, candleLength(config.ohlcv.days).ms, clock.now());
+      }),
+    level1: () =>
+      eachCoin(
+        'level1',
+        async (coin) => state.newTickers(await h.fetchTickers(coin, config.level1.exchanges, signal)),
+        false,
+      ),
   };
 
   /** One request per coin (and currency): a coin CoinGecko does not know is skipped, like /simple/price does. */
-  async function eachCoin(part: Part, fetchOne: (coin: string, cur: string) => Promise<Mapped>, perCurrency = true): Promise<Mapped> {
+  async function eachCoin(
+    part: Part,
+    fetchOne: (coin: string, cur: string) => Promise<Mapped>,
+    perCurrency = true,
+  ): Promise<Mapped> {
     const out: Mapped = { records: [], invalid: [] };
     for (const coin of config.coins) {
       for (const cur of perCurrency ? config.vsCurrencies : ['-']) {
@@ -51,7 +64,8 @@ export async function* pollStream(h: CoinGeckoReaderHandler, options: StreamOpti
         } catch (e) {
           const error = classifyError(e);
           if (error.category !== 'not-found' || signal.aborted) throw e;
-          if (state.firstTime(`missing:${part}:${coin}`)) logger.warn({ event: 'coingecko.coin.missing', part, coin }, error.message);
+          if (state.firstTime(`missing:${part}:${coin}`))
+            logger.warn({ event: 'coingecko.coin.missing', part, coin }, error.message);
         }
       }
     }
@@ -69,12 +83,16 @@ export async function* pollStream(h: CoinGeckoReaderHandler, options: StreamOpti
         if (signal.aborted) return;
         const error = classifyError(e);
         if (options.once || !isTransient(error)) throw error;
-        logger.warn({ event: 'coingecko.poll.failed', part, cycle, code: error.code }, `CoinGecko ${part} poll failed, retrying next cycle: ${error.message}`);
+        logger.warn(
+          { event: 'coingecko.poll.failed', part, cycle, code: error.code },
+          `CoinGecko ${part} poll failed, retrying next cycle: ${error.message}`,
+        );
         continue;
       }
       nextAt[part] = now + every[part];
       const invalid = batch.invalid.filter((i) => state.firstTime(`invalid:${i.error.message}`));
-      if (batch.records.length > 0 || invalid.length > 0) yield { records: batch.records, invalid, position: { cycle, part } };
+      if (batch.records.length > 0 || invalid.length > 0)
+        yield { records: batch.records, invalid, position: { cycle, part } };
     }
     if (options.once || signal.aborted) return;
     try {
@@ -86,5 +104,9 @@ export async function* pollStream(h: CoinGeckoReaderHandler, options: StreamOpti
 }
 
 function isTransient(e: QiError): boolean {
-  return e.retryable || e.code === CoreErrors.RETRIES_EXHAUSTED.code || ['rate-limit', 'unavailable', 'network'].includes(e.category);
+  return (
+    e.retryable ||
+    e.code === CoreErrors.RETRIES_EXHAUSTED.code ||
+    ['rate-limit', 'unavailable', 'network'].includes(e.category)
+  );
 }

@@ -1,5 +1,5 @@
 import { realClock } from '@qi/core';
-import { CoinGeckoClient, RateLimiter, parseRetryAfter } from '../src/index';
+import { CoinGeckoClient, parseRetryAfter, RateLimiter } from '../src/index';
 import type { StandIn } from '../src/testing/stand-in';
 import { manualClock, standIn } from './helpers';
 
@@ -8,8 +8,12 @@ const KEY = 'CG-secret-key-do-not-print';
 function clientFor(s: StandIn, o: Partial<ConstructorParameters<typeof CoinGeckoClient>[0]> = {}) {
   const clock = o.clock ?? manualClock();
   return new CoinGeckoClient({
-    baseUrl: s.url, timeoutMs: 2_000, retry: { maxAttempts: 4, initialDelayMs: 1_000, maxDelayMs: 60_000 },
-    limiter: new RateLimiter(10_000, 60_000, clock), clock, ...o,
+    baseUrl: s.url,
+    timeoutMs: 2_000,
+    retry: { maxAttempts: 4, initialDelayMs: 1_000, maxDelayMs: 60_000 },
+    limiter: new RateLimiter(10_000, 60_000, clock),
+    clock,
+    ...o,
   });
 }
 
@@ -17,7 +21,13 @@ async function failure(p: Promise<unknown>) {
   try {
     await p;
   } catch (e) {
-    return e as { code: string; message: string; category: string; retryable: boolean; context: Record<string, unknown> };
+    return e as {
+      code: string;
+      message: string;
+      category: string;
+      retryable: boolean;
+      context: Record<string, unknown>;
+    };
   }
   throw new Error('expected a failure');
 }
@@ -65,12 +75,28 @@ describe('client retry rules', () => {
   });
 
   it.each([
-    [{ kind: 'bad-request', message: 'invalid vs_currency' } as const, 'COINGECKO_BAD_REQUEST', /invalid vs_currency/],
+    [
+      { kind: 'bad-request', message: 'invalid vs_currency' } as const,
+      'COINGECKO_BAD_REQUEST',
+      /invalid vs_currency/,
+    ],
     [{ kind: 'missing-key' } as const, 'COINGECKO_KEY_MISSING', /code 10002.*API Key Missing.*set apiKey/],
     [{ kind: 'not-found' } as const, 'COINGECKO_NOT_FOUND', /404 on \/coins\/bitcoin\/ohlc: coin not found/],
-    [{ kind: 'wrong-host', code: 10011 } as const, 'COINGECKO_WRONG_HOST', /code 10011.*Demo key: set plan "demo"/],
-    [{ kind: 'wrong-host', code: 10010 } as const, 'COINGECKO_WRONG_HOST', /code 10010.*Pro key: set plan "pro"/],
-    [{ kind: 'plan-restricted' } as const, 'COINGECKO_PLAN_RESTRICTED', /code 10005.*not available on your plan/],
+    [
+      { kind: 'wrong-host', code: 10011 } as const,
+      'COINGECKO_WRONG_HOST',
+      /code 10011.*Demo key: set plan "demo"/,
+    ],
+    [
+      { kind: 'wrong-host', code: 10010 } as const,
+      'COINGECKO_WRONG_HOST',
+      /code 10010.*Pro key: set plan "pro"/,
+    ],
+    [
+      { kind: 'plan-restricted' } as const,
+      'COINGECKO_PLAN_RESTRICTED',
+      /code 10005.*not available on your plan/,
+    ],
   ])('never retries %o', async (fault, code, message) => {
     s.inject({ fault, times: 5 });
     const e = await failure(clientFor(s).get('/coins/bitcoin/ohlc', { vs_currency: 'usd', days: 1 }));
@@ -93,7 +119,11 @@ describe('client retry rules', () => {
     expect(await clientFor(s, { timeoutMs: 200 }).get('/ping')).toBeDefined();
     expect(s.count('/ping')).toBe(2);
     s.inject({ fault: { kind: 'slow', delayMs: 30_000 }, times: 2 });
-    const e = await failure(clientFor(s, { timeoutMs: 200, retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } }).get('/ping'));
+    const e = await failure(
+      clientFor(s, { timeoutMs: 200, retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } }).get(
+        '/ping',
+      ),
+    );
     expect(e.code).toBe('QI_RETRIES_EXHAUSTED');
     expect(e.message).toMatch(/did not answer \/ping within 200 ms/);
   });
@@ -102,7 +132,11 @@ describe('client retry rules', () => {
     const dead = await standIn();
     const url = dead.url;
     await dead.close();
-    const e = await failure(clientFor({ ...s, url } as StandIn, { retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 } }).get('/ping'));
+    const e = await failure(
+      clientFor({ ...s, url } as StandIn, {
+        retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1 },
+      }).get('/ping'),
+    );
     expect(e.code).toBe('QI_RETRIES_EXHAUSTED');
     expect(e.message).toMatch(/unreachable on \/ping: ECONNREFUSED/);
   });
@@ -119,7 +153,9 @@ describe('abort', () => {
     s.inject({ fault: { kind: 'slow', delayMs: 120_000 } });
     const controller = new AbortController();
     s.server.once('request', () => setImmediate(() => controller.abort()));
-    const e = await failure(clientFor(s, { clock: realClock, timeoutMs: 120_000 }).get('/ping', {}, controller.signal));
+    const e = await failure(
+      clientFor(s, { clock: realClock, timeoutMs: 120_000 }).get('/ping', {}, controller.signal),
+    );
     expect(e.code).toBe('QI_ABORTED');
   });
 
@@ -156,13 +192,18 @@ describe('keys', () => {
     try {
       await clientFor(pro, { header: 'x-cg-pro-api-key', apiKey: KEY }).get('/ping');
       expect(pro.requests[0]).toMatchObject({ proKey: true, demoKey: false, status: 200 });
-      const demoOnPro = await failure(clientFor(pro, { header: 'x-cg-demo-api-key', apiKey: KEY }).get('/ping'));
+      const demoOnPro = await failure(
+        clientFor(pro, { header: 'x-cg-demo-api-key', apiKey: KEY }).get('/ping'),
+      );
       expect(demoOnPro.code).toBe('COINGECKO_WRONG_HOST');
-      const wrong = await failure(clientFor(pro, { header: 'x-cg-pro-api-key', apiKey: 'CG-wrong' }).get('/ping'));
+      const wrong = await failure(
+        clientFor(pro, { header: 'x-cg-pro-api-key', apiKey: 'CG-wrong' }).get('/ping'),
+      );
       expect(wrong.code).toBe('COINGECKO_AUTH');
       const none = await failure(clientFor(pro).get('/ping'));
       expect(none.code).toBe('COINGECKO_KEY_MISSING');
-      for (const e of [demoOnPro, wrong, none]) expect(JSON.stringify({ m: e.message, c: e.context })).not.toContain(KEY);
+      for (const e of [demoOnPro, wrong, none])
+        expect(JSON.stringify({ m: e.message, c: e.context })).not.toContain(KEY);
     } finally {
       await pro.close();
     }

@@ -11,7 +11,8 @@ afterAll(() => s.close());
 
 describeReaderConformance({
   name: '@qi/source-coingecko',
-  create: () => readerFor(s, { coins: ['bitcoin', 'ethereum', 'micro-coin', 'no-cap-coin'], level1: { enabled: true } }),
+  create: () =>
+    readerFor(s, { coins: ['bitcoin', 'ethereum', 'micro-coin', 'no-cap-coin'], level1: { enabled: true } }),
   supports: {
     prices: { coinIds: ['bitcoin', 'ethereum', 'micro-coin', 'mega-coin'] },
     ohlcv: { coinId: 'bitcoin', days: 1 },

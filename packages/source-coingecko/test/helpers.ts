@@ -36,7 +36,11 @@ export function standIn(opts: StandInOptions & { clock?: Clock } = {}): Promise<
 }
 
 /** A reader pointed at the stand-in; no environment leaks in from the machine. */
-export function readerFor(s: StandIn, config: CoinGeckoConfigInput = {}, o: { clock?: Clock; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {}) {
+export function readerFor(
+  s: StandIn,
+  config: CoinGeckoConfigInput = {},
+  o: { clock?: Clock; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+) {
   return createCoinGeckoReader(
     { baseUrl: s.url, rateLimitPerMinute: 10_000, ...config },
     testContext({ name: 'coingecko', ...(o.signal ? { signal: o.signal } : {}) }),

@@ -53,24 +53,38 @@ describe('rate limiting against the stand-in', () => {
   afterAll(() => s.close());
   beforeEach(() => s.reset());
 
-  it.each([5, 12])('a polling stream sends no more than %i requests per minute, retries of 429s included', async (perMinute) => {
-    s.inject({ fault: { kind: 'rate-limit' }, path: '/simple/price', times: 3 });
-    s.inject({ fault: { kind: 'server-error' }, path: '/global', times: 2 });
-    const reader = readerFor(
-      s,
-      { rateLimitPerMinute: perMinute, intervalMs: 1_000, analyticsIntervalMs: 20_000, coins: ['bitcoin', 'ethereum'], ohlcv: { intervalMs: 30_000 } },
-      { clock },
-    );
-    const controller = new AbortController();
-    const batches: SourceBatch[] = [];
-    for await (const b of reader.stream({ signal: controller.signal })) {
-      batches.push(b);
-      if (s.requests.length >= 60) break;
-    }
-    await reader.close();
-    expect(maxInAnyWindow(s.requests.map((r) => r.at), 60_000)).toBe(perMinute);
-    expect(s.requests.filter((r) => r.status === 429)).toHaveLength(3);
-    expect(s.requests.filter((r) => r.status === 500)).toHaveLength(2);
-    expect(batches.length).toBeGreaterThan(0);
-  });
+  it.each([5, 12])(
+    'a polling stream sends no more than %i requests per minute, retries of 429s included',
+    async (perMinute) => {
+      s.inject({ fault: { kind: 'rate-limit' }, path: '/simple/price', times: 3 });
+      s.inject({ fault: { kind: 'server-error' }, path: '/global', times: 2 });
+      const reader = readerFor(
+        s,
+        {
+          rateLimitPerMinute: perMinute,
+          intervalMs: 1_000,
+          analyticsIntervalMs: 20_000,
+          coins: ['bitcoin', 'ethereum'],
+          ohlcv: { intervalMs: 30_000 },
+        },
+        { clock },
+      );
+      const controller = new AbortController();
+      const batches: SourceBatch[] = [];
+      for await (const b of reader.stream({ signal: controller.signal })) {
+        batches.push(b);
+        if (s.requests.length >= 60) break;
+      }
+      await reader.close();
+      expect(
+        maxInAnyWindow(
+          s.requests.map((r) => r.at),
+          60_000,
+        ),
+      ).toBe(perMinute);
+      expect(s.requests.filter((r) => r.status === 429)).toHaveLength(3);
+      expect(s.requests.filter((r) => r.status === 500)).toHaveLength(2);
+      expect(batches.length).toBeGreaterThan(0);
+    },
+  );
 });

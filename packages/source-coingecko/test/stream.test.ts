@@ -1,13 +1,17 @@
 import type { MarketRecord, SourceBatch } from '@qi/core';
 import type { StandIn } from '../src/testing/stand-in';
-import { T0, manualClock, readerFor, standIn } from './helpers';
+import { manualClock, readerFor, standIn, T0 } from './helpers';
 
 type Pos = { cycle: number; part: string };
 const pos = (b: SourceBatch) => b.position as Pos;
 const at = (iso: string) => Date.parse(iso);
 
 /** Reads the stream until `stop` says so; every batch with the clock time it arrived at. */
-async function collect(stream: AsyncIterable<SourceBatch>, clock: { now(): number }, stop: (b: SourceBatch) => boolean) {
+async function collect(
+  stream: AsyncIterable<SourceBatch>,
+  clock: { now(): number },
+  stop: (b: SourceBatch) => boolean,
+) {
   const out: Array<SourceBatch & { at: number }> = [];
   for await (const b of stream) {
     out.push({ ...b, at: clock.now() });
@@ -31,11 +35,27 @@ describe('stream', () => {
 
   it('emits a price only when its last_updated_at moved on', async () => {
     // polls every 30 s; bitcoin updates every 60 s, no-cap-coin every 180 s (cycles at T0+0,30,…,180 s)
-    const reader = readerFor(s, { coins: ['bitcoin', 'no-cap-coin'], intervalMs: 30_000, analyticsIntervalMs: 0, ohlcv: { enabled: false } }, { clock });
-    const batches = await collect(reader.stream({ signal: new AbortController().signal }), clock, (b) => pos(b).cycle >= 7);
+    const reader = readerFor(
+      s,
+      {
+        coins: ['bitcoin', 'no-cap-coin'],
+        intervalMs: 30_000,
+        analyticsIntervalMs: 0,
+        ohlcv: { enabled: false },
+      },
+      { clock },
+    );
+    const batches = await collect(
+      reader.stream({ signal: new AbortController().signal }),
+      clock,
+      (b) => pos(b).cycle >= 7,
+    );
     await reader.close();
     const prices = batches.flatMap((b) => b.records as MarketRecord[]);
-    const cyclesOf = (coin: string) => batches.filter((b) => (b.records as MarketRecord[]).some((r) => 'coin_id' in r && r.coin_id === coin)).map((b) => pos(b).cycle);
+    const cyclesOf = (coin: string) =>
+      batches
+        .filter((b) => (b.records as MarketRecord[]).some((r) => 'coin_id' in r && r.coin_id === coin))
+        .map((b) => pos(b).cycle);
     expect(cyclesOf('bitcoin')).toEqual([1, 3, 5, 7]);
     expect(cyclesOf('no-cap-coin')).toEqual([1, 7]);
     expect(prices).toHaveLength(6);
@@ -50,41 +70,83 @@ describe('stream', () => {
     clock.t = T0 + 10 * 60_000; // 08:10; 30-minute candles close at :00 and :30
     const reader = readerFor(
       s,
-      { coins: ['bitcoin', 'micro-coin'], intervalMs: 600_000, analyticsIntervalMs: 0, prices: { enabled: false }, ohlcv: { days: '1', intervalMs: 600_000 } },
+      {
+        coins: ['bitcoin', 'micro-coin'],
+        intervalMs: 600_000,
+        analyticsIntervalMs: 0,
+        prices: { enabled: false },
+        ohlcv: { days: '1', intervalMs: 600_000 },
+      },
       { clock },
     );
     // cycles at 08:10, 08:20, 08:30, …, 09:00
-    const batches = await collect(reader.stream({ signal: new AbortController().signal }), clock, (b) => pos(b).cycle >= 6);
+    const batches = await collect(
+      reader.stream({ signal: new AbortController().signal }),
+      clock,
+      (b) => pos(b).cycle >= 6,
+    );
     await reader.close();
-    expect(batches.map((b) => [pos(b).cycle, b.records.length])).toEqual([[1, 94], [3, 2], [6, 2]]);
-    const all = batches.flatMap((b) => b.records.map((r) => ({ r: r as MarketRecord & { ts: string; coin_id: string }, emittedAt: b.at })));
+    expect(batches.map((b) => [pos(b).cycle, b.records.length])).toEqual([
+      [1, 94],
+      [3, 2],
+      [6, 2],
+    ]);
+    const all = batches.flatMap((b) =>
+      b.records.map((r) => ({ r: r as MarketRecord & { ts: string; coin_id: string }, emittedAt: b.at })),
+    );
     for (const { r, emittedAt } of all) expect(at(r.ts) + 30 * 60_000).toBeLessThanOrEqual(emittedAt);
     const keys = all.map(({ r }) => `${r.coin_id}|${r.ts}`);
     expect(new Set(keys).size).toBe(keys.length);
     // the candle open at 08:10 (07:30–08:00 had closed; 08:00–08:30 had not) came in cycle 3, at 08:30
-    expect(batches[1]!.records.map((r) => (r as { ts: string }).ts)).toEqual([new Date(T0).toISOString(), new Date(T0).toISOString()]);
+    expect(batches[1]!.records.map((r) => (r as { ts: string }).ts)).toEqual([
+      new Date(T0).toISOString(),
+      new Date(T0).toISOString(),
+    ]);
     expect(s.count('/ohlc')).toBe(12);
   });
 
   it('reads analytics on its own interval', async () => {
-    const reader = readerFor(s, { coins: ['bitcoin'], intervalMs: 60_000, analyticsIntervalMs: 600_000, ohlcv: { enabled: false } }, { clock });
-    const batches = await collect(reader.stream({ signal: new AbortController().signal }), clock, (b) => pos(b).cycle >= 21 && pos(b).part === 'analytics');
+    const reader = readerFor(
+      s,
+      { coins: ['bitcoin'], intervalMs: 60_000, analyticsIntervalMs: 600_000, ohlcv: { enabled: false } },
+      { clock },
+    );
+    const batches = await collect(
+      reader.stream({ signal: new AbortController().signal }),
+      clock,
+      (b) => pos(b).cycle >= 21 && pos(b).part === 'analytics',
+    );
     await reader.close();
     expect(s.count('/global')).toBe(3);
     const analytics = batches.filter((b) => pos(b).part === 'analytics');
     expect(analytics.map((b) => pos(b).cycle)).toEqual([1, 11, 21]);
-    expect(analytics.map((b) => (b.records[0] as { ts: string }).ts)).toEqual([0, 10, 20].map((m) => new Date(T0 + m * 60_000).toISOString()));
+    expect(analytics.map((b) => (b.records[0] as { ts: string }).ts)).toEqual(
+      [0, 10, 20].map((m) => new Date(T0 + m * 60_000).toISOString()),
+    );
   });
 
   it('once: one cycle of every enabled part, then ends', async () => {
-    const reader = readerFor(s, { coins: ['bitcoin', 'ethereum'], vsCurrencies: ['usd', 'eur'], level1: { enabled: true } }, { clock });
-    const batches = await collect(reader.stream({ signal: new AbortController().signal, once: true }), clock, () => false);
+    const reader = readerFor(
+      s,
+      { coins: ['bitcoin', 'ethereum'], vsCurrencies: ['usd', 'eur'], level1: { enabled: true } },
+      { clock },
+    );
+    const batches = await collect(
+      reader.stream({ signal: new AbortController().signal, once: true }),
+      clock,
+      () => false,
+    );
     await reader.close();
     expect(batches.map((b) => pos(b).part)).toEqual(['prices', 'analytics', 'ohlcv', 'level1']);
     expect(batches[0]!.records).toHaveLength(4);
-    expect(batches[1]!.records.map((r) => (r as { vs_currency: string }).vs_currency)).toEqual(['usd', 'eur']);
+    expect(batches[1]!.records.map((r) => (r as { vs_currency: string }).vs_currency)).toEqual([
+      'usd',
+      'eur',
+    ]);
     expect(batches[3]!.records).toHaveLength(6);
-    for (const b of batches) for (const r of b.records as MarketRecord[]) expect([r.source, r.attribution]).toEqual(['coingecko', 'Data provided by CoinGecko']);
+    for (const b of batches)
+      for (const r of b.records as MarketRecord[])
+        expect([r.source, r.attribution]).toEqual(['coingecko', 'Data provided by CoinGecko']);
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -92,13 +154,20 @@ describe('stream', () => {
     s.inject({ fault: { kind: 'server-error' }, path: '/simple/price', times: 5 });
     const reader = readerFor(
       s,
-      { coins: ['bitcoin', 'no-such-coin'], intervalMs: 60_000, analyticsIntervalMs: 0, retry: { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 10 } },
+      {
+        coins: ['bitcoin', 'no-such-coin'],
+        intervalMs: 60_000,
+        analyticsIntervalMs: 0,
+        retry: { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 10 },
+      },
       { clock },
     );
     const stream = reader.stream({ signal: new AbortController().signal })[Symbol.asyncIterator]();
     const first = await stream.next(); // prices gave up after 5 attempts: logged, candles still came
     expect(first.value.position).toEqual({ cycle: 1, part: 'ohlcv' });
-    expect(new Set(first.value.records.map((r: { coin_id: string }) => r.coin_id))).toEqual(new Set(['bitcoin']));
+    expect(new Set(first.value.records.map((r: { coin_id: string }) => r.coin_id))).toEqual(
+      new Set(['bitcoin']),
+    );
     expect((await stream.next()).value.position).toEqual({ cycle: 2, part: 'prices' });
     s.inject({ fault: { kind: 'missing-key' }, times: 1 });
     await expect(stream.next()).rejects.toMatchObject({ code: 'COINGECKO_KEY_MISSING' });
@@ -109,7 +178,11 @@ describe('stream', () => {
     const controller = new AbortController();
     clock.onSleep = () => controller.abort();
     try {
-      const reader = readerFor(s, { coins: ['bitcoin'], analyticsIntervalMs: 0, ohlcv: { enabled: false } }, { clock });
+      const reader = readerFor(
+        s,
+        { coins: ['bitcoin'], analyticsIntervalMs: 0, ohlcv: { enabled: false } },
+        { clock },
+      );
       const batches = await collect(reader.stream({ signal: controller.signal }), clock, () => false);
       expect(batches).toHaveLength(1);
       await reader.close();

@@ -20,9 +20,11 @@ function validCalendar(v: string): boolean {
   const year = num(v, 0, 4);
   const month = num(v, 5, 7);
   const day = num(v, 8, 10);
-  if (month < 1 || month > 12 || day < 1 || num(v, 11, 13) > 23 || num(v, 14, 16) > 59 || num(v, 17, 19) > 59) return false;
+  if (month < 1 || month > 12 || day < 1 || num(v, 11, 13) > 23 || num(v, 14, 16) > 59 || num(v, 17, 19) > 59)
+    return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const days = month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  const days =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   return day <= days;
 }
 
@@ -41,7 +43,11 @@ const cache = new WeakMap<object, FastParser>();
 export function fastParser(spec: RecordSpec<string>): FastParser {
   const cached = cache.get(spec.schema);
   if (cached) return cached;
-  const fields = fieldsOf(spec).map((f) => ({ name: f.name, nullable: f.nullable, check: f.type === 'kind' ? (v: unknown) => v === spec.kind : CHECKS[f.type]! }));
+  const fields = fieldsOf(spec).map((f) => ({
+    name: f.name,
+    nullable: f.nullable,
+    check: f.type === 'kind' ? (v: unknown) => v === spec.kind : CHECKS[f.type]!,
+  }));
   const parser: FastParser = (input) => {
     if (typeof input !== 'object' || input === null) return undefined;
     const r = input as Record<string, unknown>;

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
 import { err, ok, type Result } from '../result';
-import type { MarketRecord, RecordKind } from './records';
 import { fastParser } from './fast-path';
+import type { MarketRecord, RecordKind } from './records';
 import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
 
 const VALIDATED = new WeakMap<object, object>();
@@ -28,7 +28,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): 
  * Validates and normalises one record of any kind (the `kind` field decides).
  * Errors name the kind, the field and what was expected.
  */
-export function parseRecord(input: unknown, specs: RecordSpecs = RECORD_SPECS, opts: ParseOptions = {}): Result<MarketRecord> {
+export function parseRecord(
+  input: unknown,
+  specs: RecordSpecs = RECORD_SPECS,
+  opts: ParseOptions = {},
+): Result<MarketRecord> {
   const kind = (input as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !(RECORD_KINDS as readonly string[]).includes(kind)) {
     return err(
@@ -61,9 +65,11 @@ export function parseRecordOfKind(
   const spec = specs[kind];
   // a record this core already produced for the same schema is not checked again
   // (fan-out targets, reader → writer): records are treated as immutable once validated
-  if (typeof input === 'object' && input !== null && VALIDATED.get(input) === spec.schema) return ok(input as MarketRecord);
+  if (typeof input === 'object' && input !== null && VALIDATED.get(input) === spec.schema)
+    return ok(input as MarketRecord);
   const fast = fastParser(spec)(input);
-  if (fast && (input as { kind?: unknown }).kind === kind) return ok(opts.remember ? remember(fast, spec.schema) : fast);
+  if (fast && (input as { kind?: unknown }).kind === kind)
+    return ok(opts.remember ? remember(fast, spec.schema) : fast);
   const candidate =
     input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);
@@ -76,7 +82,9 @@ export function parseRecordOfKind(
         ),
       );
     }
-    return ok(opts.remember ? remember(parsed.data as MarketRecord, spec.schema) : (parsed.data as MarketRecord));
+    return ok(
+      opts.remember ? remember(parsed.data as MarketRecord, spec.schema) : (parsed.data as MarketRecord),
+    );
   }
   return err(validationError(kind, parsed.error.issues));
 }

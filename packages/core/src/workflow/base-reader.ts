@@ -107,7 +107,12 @@ export class BaseReader implements Reader {
     });
     if (!r.ok) return r;
     if (r.value.length === 0) {
-      return err(qiError({ code: 'QI_NOT_FOUND', category: 'not-found', retryable: false }, `source ${this.name} has no market analytics in ${vsCurrency}`));
+      return err(
+        qiError(
+          { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
+          `source ${this.name} has no market analytics in ${vsCurrency}`,
+        ),
+      );
     }
     return ok(r.value[0] as AnalyticsRecord);
   }

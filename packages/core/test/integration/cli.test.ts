@@ -261,7 +261,8 @@ describe('qi CLI', () => {
   it('loads a TypeScript config typed with defineConfig (Node strips the types)', async () => {
     const p = makeProject({
       'in.ndjson': sample(3),
-      'qi.config.ts': "import { defineConfig } from '@qi/core';\nconst path: string = 'in.ndjson';\nexport default defineConfig({ pipelines: { p: { source: { use: 'file', with: { path } }, targets: [{ use: 'stdout' }] } } });\n",
+      'qi.config.ts':
+        "import { defineConfig } from '@qi/core';\nconst path: string = 'in.ndjson';\nexport default defineConfig({ pipelines: { p: { source: { use: 'file', with: { path } }, targets: [{ use: 'stdout' }] } } });\n",
     });
     try {
       const r = await runQi(['run', '--once', '--no-progress'], { cwd: p.dir });

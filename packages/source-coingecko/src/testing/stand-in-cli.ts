@@ -22,19 +22,28 @@ const { values } = parseArgs({
 
 async function main(): Promise<void> {
   if (values.help) {
-    process.stdout.write('usage: qi-coingecko-stand-in [--port 0] [--host 127.0.0.1] [--plan public|demo|pro] [--api-key KEY] [--price-update-ms 10000] [--extra-coins 0] [--latency-ms 0] [--verbose]\n');
+    process.stdout.write(
+      'usage: qi-coingecko-stand-in [--port 0] [--host 127.0.0.1] [--plan public|demo|pro] [--api-key KEY] [--price-update-ms 10000] [--extra-coins 0] [--latency-ms 0] [--verbose]\n',
+    );
     return;
   }
   const plan = values.plan as 'public' | 'demo' | 'pro';
-  if (!['public', 'demo', 'pro'].includes(plan)) throw new Error(`--plan must be public, demo or pro, got "${values.plan}"`);
+  if (!['public', 'demo', 'pro'].includes(plan))
+    throw new Error(`--plan must be public, demo or pro, got "${values.plan}"`);
   const standIn = await startStandIn({
-    port: Number(values.port), host: values.host, plan,
+    port: Number(values.port),
+    host: values.host,
+    plan,
     ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
-    priceUpdateMs: Number(values['price-update-ms']), extraCoins: Number(values['extra-coins']), latencyMs: Number(values['latency-ms']),
+    priceUpdateMs: Number(values['price-update-ms']),
+    extraCoins: Number(values['extra-coins']),
+    latencyMs: Number(values['latency-ms']),
   });
   process.stdout.write(`${standIn.url}\n`);
   if (values.verbose) {
-    standIn.server.on('request', (req) => process.stderr.write(`${new Date().toISOString()} ${req.method} ${req.url}\n`));
+    standIn.server.on('request', (req) =>
+      process.stderr.write(`${new Date().toISOString()} ${req.method} ${req.url}\n`),
+    );
   }
   const stop = () => {
     standIn.close().then(() => process.exit(0));

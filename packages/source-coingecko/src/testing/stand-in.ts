@@ -1,6 +1,6 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { STAND_IN_COINS, type StandInCoin, extraCoins } from './stand-in-data';
+import { extraCoins, STAND_IN_COINS, type StandInCoin } from './stand-in-data';
 import { type Reply, route } from './stand-in-routes';
 
 /**
@@ -75,17 +75,21 @@ const now0 = () => Date.now();
 const RATE_LIMIT_BODY = {
   status: {
     error_code: 429,
-    error_message: "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
+    error_message:
+      "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
   },
 };
 const keyMissing = () => ({
   status: {
-    timestamp: new Date().toISOString(), error_code: 10002,
-    error_message: "API Key Missing. Please make sure you're using the right authentication method. For more information, refer to https://docs.coingecko.com/",
+    timestamp: new Date().toISOString(),
+    error_code: 10002,
+    error_message:
+      "API Key Missing. Please make sure you're using the right authentication method. For more information, refer to https://docs.coingecko.com/",
   },
 });
 const wrongHost = (code: 10010 | 10011) => ({
-  timestamp: new Date().toISOString(), error_code: code,
+  timestamp: new Date().toISOString(),
+  error_code: code,
   status: {
     error_message:
       code === 10011
@@ -95,7 +99,8 @@ const wrongHost = (code: 10010 | 10011) => ({
 });
 // CoinGecko's code for a wrong key value is not documented: this reply carries none.
 const INVALID_KEY: Reply = { status: 401, body: { status: { error_message: 'Invalid API Key' } } };
-const CDN_HTML = '<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head><body><h1>Error 1020</h1><p>Access denied</p></body></html>';
+const CDN_HTML =
+  '<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head><body><h1>Error 1020</h1><p>Access denied</p></body></html>';
 
 /** Starts the stand-in on `port` (0: any free port). */
 export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> {
@@ -106,7 +111,11 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
   const closing = new AbortController();
 
   const takeFault = (path: string): Fault | undefined => {
-    const i = faults.findIndex((f) => f.times > 0 && (f.path === undefined || (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))));
+    const i = faults.findIndex(
+      (f) =>
+        f.times > 0 &&
+        (f.path === undefined || (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))),
+    );
     if (i < 0) return undefined;
     const rule = faults[i]!;
     rule.times -= 1;
@@ -118,8 +127,12 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const path = url.pathname.replace(/^\/api\/v3(?=\/|$)/, '') || '/';
     const entry: LoggedRequest = {
-      path, query: Object.fromEntries(url.searchParams), at: now(), status: 0,
-      demoKey: req.headers['x-cg-demo-api-key'] !== undefined, proKey: req.headers['x-cg-pro-api-key'] !== undefined,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      at: now(),
+      status: 0,
+      demoKey: req.headers['x-cg-demo-api-key'] !== undefined,
+      proKey: req.headers['x-cg-pro-api-key'] !== undefined,
     };
     requests.push(entry);
     const gone = AbortSignal.any([closing.signal, abortedWhenClosed(res)]);
@@ -131,26 +144,44 @@ export async function startStandIn(opts: StandInOptions = {}): Promise<StandIn> 
       if (fault.kind === 'slow') await sleep(fault.delayMs, gone);
       else if (fault.kind === 'rate-limit') {
         reply = { status: 429, body: RATE_LIMIT_BODY };
-        if (fault.retryAfterSeconds !== undefined) extraHeaders = { 'retry-after': String(fault.retryAfterSeconds) };
-      } else if (fault.kind === 'server-error') reply = { status: fault.status ?? 500, body: { error: 'Internal Server Error' } };
+        if (fault.retryAfterSeconds !== undefined)
+          extraHeaders = { 'retry-after': String(fault.retryAfterSeconds) };
+      } else if (fault.kind === 'server-error')
+        reply = { status: fault.status ?? 500, body: { error: 'Internal Server Error' } };
       else if (fault.kind === 'cdn-html') reply = { status: fault.status ?? 503, body: CDN_HTML };
       else if (fault.kind === 'missing-key') reply = { status: 401, body: keyMissing() };
       else if (fault.kind === 'wrong-host') reply = { status: 400, body: wrongHost(fault.code) };
       // CoinGecko does not document the HTTP status of 10005; 403 is this stand-in's choice.
-      else if (fault.kind === 'plan-restricted') reply = { status: 403, body: { status: { error_code: 10005, error_message: 'You may not have access to this endpoint. Upgrade your plan.' } } };
+      else if (fault.kind === 'plan-restricted')
+        reply = {
+          status: 403,
+          body: {
+            status: {
+              error_code: 10005,
+              error_message: 'You may not have access to this endpoint. Upgrade your plan.',
+            },
+          },
+        };
       else if (fault.kind === 'not-found') reply = { status: 404, body: { error: 'coin not found' } };
-      else if (fault.kind === 'bad-request') reply = { status: 400, body: { error: fault.message ?? 'invalid parameter' } };
+      else if (fault.kind === 'bad-request')
+        reply = { status: 400, body: { error: fault.message ?? 'invalid parameter' } };
     }
     if (gone.aborted) return void res.destroy();
-    reply ??= checkKey(req, opts) ?? route(path, url.searchParams, { coins, now: now(), updateMs: opts.priceUpdateMs ?? 10_000 });
+    reply ??=
+      checkKey(req, opts) ??
+      route(path, url.searchParams, { coins, now: now(), updateMs: opts.priceUpdateMs ?? 10_000 });
     entry.status = reply.status;
-    if (reply.body === CDN_HTML) return void res.writeHead(reply.status, { 'content-type': 'text/html; charset=UTF-8' }).end(CDN_HTML);
-    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...extraHeaders }).end(JSON.stringify(reply.body));
+    if (reply.body === CDN_HTML)
+      return void res.writeHead(reply.status, { 'content-type': 'text/html; charset=UTF-8' }).end(CDN_HTML);
+    res
+      .writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...extraHeaders })
+      .end(JSON.stringify(reply.body));
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
+      if (!res.headersSent)
+        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
       else res.destroy();
     });
   });
@@ -225,5 +256,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export { STAND_IN_COINS, extraCoins, type StandInCoin } from './stand-in-data';
-export { candleMs, ohlcRows, quote, globalData, wobble, FX } from './stand-in-data';
+export {
+  candleMs,
+  extraCoins,
+  FX,
+  globalData,
+  ohlcRows,
+  quote,
+  STAND_IN_COINS,
+  type StandInCoin,
+  wobble,
+} from './stand-in-data';

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import type { MarketRecord, SourceBatch } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
 import { type ClientName, createStreamingClient, type StreamingClient } from '@qi/streaming';
@@ -8,38 +6,11 @@ import {
   type RedpandaTargetConfigInput,
   configSchema as targetSchema,
 } from '@qi/target-redpanda';
+import { BROKERS, requireBroker, unique } from '../../target-redpanda/test/helpers';
 import { createRedpandaReader, type RedpandaSourceConfigInput } from '../src/index';
 
-export const BROKERS = (process.env.QI_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-
-/** Fails (never skips) when the broker is not there, saying how to start it. */
-export async function requireBroker(): Promise<void> {
-  const b = BROKERS[0]!;
-  await new Promise<void>((resolve, reject) => {
-    const s = connect({
-      host: b.slice(0, b.lastIndexOf(':')),
-      port: Number(b.split(':').pop()),
-      timeout: 5000,
-    });
-    s.once('connect', () => {
-      s.destroy();
-      resolve();
-    });
-    const fail = (e?: Error) => {
-      s.destroy();
-      reject(
-        new Error(
-          `Kafka broker not reachable at ${b} (${e?.message ?? 'timeout'}): start it with \`scripts/kafka.sh start\` or set QI_KAFKA_BROKERS`,
-        ),
-      );
-    };
-    s.once('error', fail);
-    s.once('timeout', () => fail());
-  });
-}
-
-export const unique = (base: string) =>
-  `${base}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+// the broker helpers live with the Redpanda target's tests; shared here
+export { BROKERS, requireBroker, unique };
 
 /** Group settings that keep rebalances short in tests (the broker's minimum session timeout is 6 s). */
 export const FAST_GROUP = {

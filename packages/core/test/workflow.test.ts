@@ -204,6 +204,26 @@ describe('BaseWriter', () => {
     expect(mem.rows.size).toBe(39);
     await w.close();
   });
+  it('with lingerMs 0, publish calls of the same tick share a batch; kinds keep their own batches', async () => {
+    const mem = createMemoryHandler();
+    const w = new BaseWriter({ name: 'm', handler: mem.handler, batch: { size: 10, lingerMs: 0 } });
+    await w.init();
+    const [a, b, c] = await Promise.all([
+      w.publishPrices(sampleRecords('price', 3) as never),
+      w.publishBatch([...sampleRecords('price', 12).slice(3), ...sampleRecords('ohlcv', 2)] as never),
+      w.publishPrices(sampleRecords('price', 15).slice(12) as never),
+    ]);
+    expect([a, b, c].map((r) => r.ok && r.value.written)).toEqual([3, 11, 3]);
+    // 3 + 9 prices fill one batch of 10 at once; the other 5 prices and 2 ohlcv leave in the same microtask
+    // (lanes run independently, so only the order within a kind is fixed)
+    expect(mem.calls.filter((c) => c.kind === 'price')).toEqual([
+      { kind: 'price', size: 10 },
+      { kind: 'price', size: 5 },
+    ]);
+    expect(mem.calls.filter((c) => c.kind === 'ohlcv')).toEqual([{ kind: 'ohlcv', size: 2 }]);
+    expect(mem.rows.size).toBe(17);
+    await w.close();
+  });
   it('batches by size and flushes a partial batch after the linger time', async () => {
     jest.useFakeTimers();
     try {

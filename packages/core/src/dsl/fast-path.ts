@@ -43,12 +43,57 @@ const cache = new WeakMap<object, FastParser>();
 export function fastParser(spec: RecordSpec<string>): FastParser {
   const cached = cache.get(spec.schema);
   if (cached) return cached;
+  const parser = buildFastParser(spec, 'compiled');
+  cache.set(spec.schema, parser);
+  return parser;
+}
+
+/** Uncached; 'generic' is the fallback where code generation is forbidden (exported for tests). */
+export function buildFastParser(spec: RecordSpec<string>, mode: 'compiled' | 'generic'): FastParser {
   const fields = fieldsOf(spec).map((f) => ({
     name: f.name,
     nullable: f.nullable,
     check: f.type === 'kind' ? (v: unknown) => v === spec.kind : CHECKS[f.type]!,
   }));
-  const parser: FastParser = (input) => {
+  return (mode === 'compiled' ? compiled(fields) : undefined) ?? generic(fields);
+}
+
+interface FastField {
+  name: string;
+  nullable: boolean;
+  check: Check;
+}
+
+/**
+ * The parser as straight-line code, one statement per field, built once per schema: the output is
+ * one object literal (one hidden class) and each check is a monomorphic call V8 inlines. About
+ * 3x faster than the loop below, which stays for hosts that forbid code generation from strings.
+ */
+function compiled(fields: readonly FastField[]): FastParser | undefined {
+  const lines = ['if (typeof r !== "object" || r === null) return undefined;'];
+  fields.forEach((f, i) => {
+    lines.push(`const v${i} = r[${JSON.stringify(f.name)}];`);
+    lines.push(
+      f.nullable
+        ? `if (v${i} !== undefined && v${i} !== null && !c${i}(v${i})) return undefined;`
+        : `if (v${i} === undefined || v${i} === null || !c${i}(v${i})) return undefined;`,
+    );
+  });
+  const props = fields.map((f, i) => `${JSON.stringify(f.name)}: ${f.nullable ? `v${i} ?? null` : `v${i}`}`);
+  lines.push(`return { ${props.join(', ')} };`);
+  try {
+    const factory = new Function(
+      ...fields.map((_, i) => `c${i}`),
+      `"use strict"; return function fastParse(r) {\n${lines.join('\n')}\n};`,
+    );
+    return factory(...fields.map((f) => f.check)) as FastParser;
+  } catch {
+    return undefined; // --disallow-code-generation-from-strings and the like
+  }
+}
+
+function generic(fields: readonly FastField[]): FastParser {
+  return (input) => {
     if (typeof input !== 'object' || input === null) return undefined;
     const r = input as Record<string, unknown>;
     const out: Record<string, unknown> = {};
@@ -62,6 +107,4 @@ export function fastParser(spec: RecordSpec<string>): FastParser {
     }
     return out as unknown as MarketRecord;
   };
-  cache.set(spec.schema, parser);
-  return parser;
 }

@@ -58,6 +58,8 @@ interface Lane {
   buffer: Entry[];
   timer: ReturnType<typeof setTimeout> | undefined;
   tail: Promise<void>;
+  /** a microtask dispatch is queued (lingerMs 0) */
+  scheduled: boolean;
 }
 
 const BREAKER_GAUGE = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -169,25 +171,44 @@ export class BaseWriter implements Writer {
       else rejected.push({ index, record: inputs[index], error: parsed.error, stage: 'validation' });
     }
     ticket.expect(entries.length);
-    for (const entry of entries) this.enqueue(entry);
+    this.enqueue(entries);
     return ticket.done;
   }
 
   private lane(kind: RecordKind): Lane {
     let lane = this.lanes.get(kind);
     if (!lane) {
-      lane = { kind, buffer: [], timer: undefined, tail: Promise.resolve() };
+      lane = { kind, buffer: [], timer: undefined, tail: Promise.resolve(), scheduled: false };
       this.lanes.set(kind, lane);
     }
     return lane;
   }
 
-  private enqueue(entry: Entry): void {
-    const lane = this.lane(entry.record.kind);
-    lane.buffer.push(entry);
-    if (lane.buffer.length >= this.batch.size) this.dispatch(lane, false);
-    else if (this.batch.lingerMs <= 0) queueMicrotask(() => this.dispatch(lane, true));
-    else lane.timer ??= setTimeout(() => this.dispatch(lane, true), this.batch.lingerMs);
+  /** Full batches leave at once; the rest waits for the linger (or the next microtask with lingerMs 0). */
+  private enqueue(entries: readonly Entry[]): void {
+    let lane: Lane | undefined;
+    let touched: Lane[] | undefined;
+    for (const entry of entries) {
+      if (lane?.kind !== entry.record.kind) {
+        lane = this.lane(entry.record.kind);
+        if (!touched) touched = [lane];
+        else if (!touched.includes(lane)) touched.push(lane);
+      }
+      lane.buffer.push(entry);
+      if (lane.buffer.length >= this.batch.size) this.dispatch(lane, false);
+    }
+    for (const l of touched ?? []) {
+      if (l.buffer.length === 0) continue;
+      if (this.batch.lingerMs > 0) l.timer ??= setTimeout(() => this.dispatch(l, true), this.batch.lingerMs);
+      else if (!l.scheduled) {
+        // one microtask per lane, not per record: publish calls of the same tick still share batches
+        l.scheduled = true;
+        queueMicrotask(() => {
+          l.scheduled = false;
+          this.dispatch(l, true);
+        });
+      }
+    }
   }
 
   private dispatch(lane: Lane, all: boolean): void {

@@ -118,6 +118,44 @@ export function describeTransportConformance(client: ClientName): void {
       expect(offsets.reduce((n, o) => n + Number(o.high), 0)).toBe(60);
     });
 
+    it('sends what a headers object holds at each send, whether shared and frozen or mutated in between', async () => {
+      const name = await topic(1);
+      const producer = expectOk(await streaming.getProducer());
+      const shared = Object.freeze({ 'qi-schema': 'price', 'qi-source': 'a' });
+      const mutable: Record<string, string> = { step: 'one' };
+      const send = (messages: Array<{ value: Buffer; headers?: Record<string, string> }>) =>
+        producer.sendBatch([{ topic: name, messages }]);
+      expectOk(
+        await send([
+          { value: Buffer.from('0'), headers: shared },
+          { value: Buffer.from('1'), headers: mutable },
+        ]),
+      );
+      mutable.step = 'two';
+      mutable.extra = 'x';
+      expectOk(
+        await send([
+          { value: Buffer.from('2'), headers: shared },
+          { value: Buffer.from('3'), headers: mutable },
+          { value: Buffer.from('4'), headers: {} },
+          { value: Buffer.from('5') },
+        ]),
+      );
+      const consumer = expectOk(await streaming.getConsumer({ groupId: unique('g'), fromBeginning: true }));
+      expectOk(await consumer.subscribe({ topics: [name] }));
+      const got = await consumeUntil(consumer, (g) => g.length >= 6);
+      expectOk(await consumer.disconnect());
+      const byValue = Object.fromEntries(got.map((m) => [m.value!.toString(), m.headers]));
+      expect(byValue).toEqual({
+        '0': { 'qi-schema': 'price', 'qi-source': 'a' },
+        '1': { step: 'one' },
+        '2': { 'qi-schema': 'price', 'qi-source': 'a' },
+        '3': { step: 'two', extra: 'x' },
+        '4': {},
+        '5': {},
+      });
+    });
+
     it('commits only when told: uncommitted messages are redelivered to the group, committed ones are not', async () => {
       const name = await topic(1);
       const producer = expectOk(await streaming.getProducer());

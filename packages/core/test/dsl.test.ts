@@ -94,7 +94,8 @@ describe.each(['compiled', 'generic'] as const)('fast path (%s)', (mode) => {
   it('gives exactly what zod gives for canonical records, and defers to zod for the rest', () => {
     const { SAMPLERS } = require('../src/testkit/index') as typeof import('../src/testkit/index');
     const { buildFastParser } = require('../src/dsl/fast-path') as typeof import('../src/dsl/fast-path');
-    const fastParser = (spec: (typeof RECORD_SPECS)[keyof typeof RECORD_SPECS]) => buildFastParser(spec, mode);
+    const fastParser = (spec: (typeof RECORD_SPECS)[keyof typeof RECORD_SPECS]) =>
+      buildFastParser(spec, mode);
     for (const kind of ['price', 'ohlcv', 'analytics', 'level1'] as const) {
       for (let i = 0; i < 50; i++) {
         const viaZod = RECORD_SPECS[kind].schema.parse(SAMPLERS[kind](i));
@@ -138,10 +139,9 @@ describe('validated records', () => {
     const again = parseRecord(first.value);
     expect(again.ok && again.value).toBe(first.value); // same object: no new parse
     const notRemembered = parseRecord(samplePrice(1));
-    const parsedAgain = notRemembered.ok && parseRecord(notRemembered.value);
-    expect(parsedAgain && parsedAgain.ok && parsedAgain.value).not.toBe(
-      notRemembered.ok && notRemembered.value,
-    );
+    if (!notRemembered.ok) throw notRemembered.error;
+    const parsedAgain = parseRecord(notRemembered.value);
+    expect(parsedAgain.ok && parsedAgain.value).not.toBe(notRemembered.value);
     const extended = {
       ...RECORD_SPECS,
       price: extendSpec(RECORD_SPECS.price, { fdv: decimal('required in this test') }),

@@ -25,7 +25,7 @@ export class NdjsonFile {
   async append(values: readonly unknown[]): Promise<void> {
     if (values.length === 0) return;
     const fh = await this.open();
-    await fh.write(values.map((v) => JSON.stringify(v)).join('\n') + '\n');
+    await fh.write(`${values.map((v) => JSON.stringify(v)).join('\n')}\n`);
   }
 
   async sync(): Promise<void> {

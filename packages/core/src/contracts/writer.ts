@@ -81,6 +81,7 @@ export interface WriterHandler {
   writeBatch<K extends RecordKind>(
     kind: K,
     records: readonly RecordOfKind<K>[],
+    // biome-ignore lint/suspicious/noConfusingVoidType: void lets a handler that rejects nothing be a plain `async () => {}`
   ): Promise<void | { rejected: Array<{ index: number; error: QiError }> }>;
   /** Map the technology's errors to QiError (code, category, retryable). */
   classifyError(error: unknown): QiError;

@@ -28,7 +28,7 @@ module.exports = definePlugin({
 });`;
 
 const sample = (n: number) =>
-  Array.from({ length: n }, (_, i) =>
+  `${Array.from({ length: n }, (_, i) =>
     JSON.stringify({
       kind: 'price',
       coin_id: `coin${i}`,
@@ -38,7 +38,7 @@ const sample = (n: number) =>
       source: 's',
       attribution: 'a',
     }),
-  ).join('\n') + '\n';
+  ).join('\n')}\n`;
 
 describe('qi CLI', () => {
   it('qi validate reports every problem at once with its exact path and what was expected, exit 2', async () => {

@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
 echo "qi: node $(node --version), pnpm $(pnpm --version)"
 pnpm install --frozen-lockfile --reporter=silent
+# lint and format (biome): seconds, and a failure names the file and line
+pnpm --silent lint
 pnpm build >/dev/null
 scripts/kafka.sh start
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "qi: PostgreSQL is not answering on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start)" >&2; exit 1; }

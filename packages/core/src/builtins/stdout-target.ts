@@ -17,9 +17,11 @@ export const stdoutTarget = definePlugin({
   description: 'NDJSON records on standard output',
   configSchema,
   create(config, ctx) {
+    // on a terminal, clear the line first: it may hold qi run's progress line (on stderr)
+    const clear = process.stdout.isTTY ? '\r\x1b[2K' : '';
     const write = (lines: readonly unknown[]) =>
       new Promise<void>((resolve, reject) => {
-        process.stdout.write(`${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, (e) =>
+        process.stdout.write(`${clear}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, (e) =>
           e ? reject(e) : resolve(),
         );
       });

@@ -19,7 +19,9 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
   void BUILTIN_PLUGINS;
   const prepared = await prepareOrReport(opts, names);
   if (!prepared) return EXIT.USAGE;
-  const tty = opts.progress ?? Boolean(process.stderr.isTTY);
+  // commander sets progress to true unless --no-progress is given: a pipe, a log collector or CI
+  // never gets the live line (nor its ANSI codes, nor the quieter TTY log level)
+  const tty = opts.progress !== false && Boolean(process.stderr.isTTY);
   const level = (opts.logLevel ?? (tty ? 'warn' : prepared.config.logLevel)) as LogLevel;
   // on a TTY each log line first clears the progress line, so the two do not garble
   const destination = tty ? { write: (line: string) => process.stderr.write(`\r\x1b[2K${line}`) } : undefined;

@@ -188,6 +188,27 @@ describe('qi CLI', () => {
     }
   });
 
+  it('off a terminal (a pipe, CI, a log collector) writes no progress line and logs at the configured level', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(3),
+      'qi.config.yaml':
+        'logLevel: info\npipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n',
+    });
+    try {
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(3);
+      expect(r.stderr).not.toContain('\x1b[');
+      const events = r.stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).event);
+      expect(events).toEqual(expect.arrayContaining(['pipeline.start', 'pipeline.stop']));
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('on SIGTERM flushes records still buffered in a target, closes, and exits 0', async () => {
     const ticking = `
       const { definePlugin, BaseReader } = require('@qi/core'); const { z } = require('@qi/core'); const fs = require('node:fs');

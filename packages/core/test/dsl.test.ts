@@ -12,7 +12,7 @@ import {
   RECORD_SPECS,
   tableDdl,
 } from '../src/index';
-import { samplePrice } from '../src/testkit/index';
+import { benchPrices, samplePrice } from '../src/testkit/index';
 
 describe('normalizeDecimal', () => {
   it.each([
@@ -129,6 +129,17 @@ describe.each(['compiled', 'generic'] as const)('fast path (%s)', (mode) => {
       '1.5',
       '2026-01-01T00:00:00.000Z',
     ]);
+  });
+});
+
+describe('benchPrices', () => {
+  it('are canonical: validation changes nothing, so a benchmark sends the same bytes on every path', () => {
+    const records = benchPrices(20_000);
+    expect(new Set(records.map((r) => r.coin_id)).size).toBe(500);
+    for (const r of records) {
+      const zod = RECORD_SPECS.price.schema.parse(r);
+      expect(JSON.stringify(zod)).toBe(JSON.stringify(r));
+    }
   });
 });
 

@@ -24,6 +24,7 @@ import {
   tableDdl,
   type Writer,
 } from '@qi/core';
+import { benchPrice } from '@qi/core/testkit';
 import { createStreamingClient } from '@qi/streaming';
 import { createRedpandaWriter, configSchema as targetConfig } from '@qi/target-redpanda';
 import timescale from '@qi/target-timescale';
@@ -88,30 +89,11 @@ async function ensureData(): Promise<void> {
   const CHUNK = 50_000;
   for (let i = 0; i < ROWS; i += CHUNK) {
     const r = await writer.publishPrices(
-      Array.from({ length: Math.min(CHUNK, ROWS - i) }, (_, k) => price(i + k)) as never[],
+      Array.from({ length: Math.min(CHUNK, ROWS - i) }, (_, k) => benchPrice(i + k)) as never[],
     );
     if (!r.ok) throw r.error;
   }
   await writer.close();
-}
-
-const COINS = 500;
-function price(i: number) {
-  const coin = `coin-${i % COINS}`;
-  return {
-    kind: 'price',
-    coin_id: coin,
-    symbol: coin.slice(0, 6),
-    exchange: 'aggregate',
-    vs_currency: 'usd',
-    price: `${(i % 9973) + 1}.${String(i % 1_000_000).padStart(6, '0')}`,
-    market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
-    volume_24h: `${12_345_678 + i}.25`,
-    change_24h_pct: i % 7 === 0 ? null : '-1.25',
-    ts: new Date(Date.parse('2026-01-01T00:00:00Z') + Math.floor(i / COINS) * 1000).toISOString(),
-    source: 'bench',
-    attribution: 'Benchmark data',
-  };
 }
 
 /** Baseline: kafkajs eachBatch, JSON.parse, one COPY per fetched batch, then commit (what a hand-written consumer does). */

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics, silentLogger, type Writer } from '@qi/core';
+import { benchPrices } from '@qi/core/testkit';
 import { createStreamingClient } from '@qi/streaming';
 import redpanda from '@qi/target-redpanda';
 import plugin from '../dist/index.js';
@@ -24,25 +25,7 @@ const INFLIGHT = Number(process.env.QI_BENCH_INFLIGHT ?? 8);
 const RUNS = Number(process.env.QI_BENCH_RUNS ?? 3);
 const BROKERS = (process.env.QI_BENCH_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = randomBytes(3).toString('hex');
-const BASE = Date.parse('2026-01-01T00:00:00Z');
 const TOKEN = 'bench-token-0123456789abcdef';
-
-function records(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    kind: 'price',
-    coin_id: `coin-${i % 500}`,
-    symbol: `c${i % 500}`,
-    exchange: 'aggregate',
-    vs_currency: 'usd',
-    price: `${(i % 9973) + 1}.${String(i % 1000000).padStart(6, '0')}`,
-    market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
-    volume_24h: `${12_345_678 + i}.25`,
-    change_24h_pct: i % 7 === 0 ? null : '-1.25',
-    ts: new Date(BASE + Math.floor(i / 500) * 1000).toISOString(),
-    source: 'bench',
-    attribution: 'Benchmark data',
-  }));
-}
 
 const ctx = () => ({
   name: 'bench',
@@ -185,7 +168,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const dir = mkdtempSync(join(tmpdir(), 'qi-bench-rpmcp-'));
 const root = `qi-bench-rpmcp-${run}.`;
 try {
-  const rows = records(ROWS);
+  const rows = benchPrices(ROWS);
   const directs: number[] = [];
   const mcps: number[] = [];
   for (let i = 0; i < RUNS; i++) {

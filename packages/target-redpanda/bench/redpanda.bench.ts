@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { compatibilityPartitioner, Producer, stringSerializer } from '@platformatic/kafka';
 import { createMetrics, parseRecordOfKind, silentLogger } from '@qi/core';
+import { benchPrices } from '@qi/core/testkit';
 import { createStreamingClient, type StreamingAdmin } from '@qi/streaming';
 import kafkajs from 'kafkajs';
 import plugin, { configSchema, createRedpandaHandler } from '../dist/index.js';
@@ -19,40 +20,8 @@ const BATCH = env('QI_BENCH_BATCH', 1000);
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const BROKERS = (process.env.QI_BENCH_BROKERS ?? '127.0.0.1:9092').split(',');
 const CLIENTS = (process.env.QI_BENCH_CLIENTS ?? 'kafkajs,platformatic').split(',');
-const COINS = Array.from({ length: 500 }, (_, i) => `coin-${i}`);
-const BASE = Date.parse('2026-01-01T00:00:00Z');
-// canonical decimals (no trailing zeros), as a Qi source hands them over: both sides send the same bytes
-const canonicalPrice = (i: number) => {
-  const frac = i % 1_000_000;
-  return frac === 0
-    ? `${(i % 9973) + 1}`
-    : `${(i % 9973) + 1}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`;
-};
 const run = randomBytes(3).toString('hex');
 const topics: string[] = [];
-
-/** Price records as a source hands them over (plain objects; the target validates them). */
-function records(n: number): Array<Record<string, unknown>> {
-  const out = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const coin = COINS[i % COINS.length]!;
-    out[i] = {
-      kind: 'price',
-      coin_id: coin,
-      symbol: coin.slice(0, 6),
-      exchange: 'aggregate',
-      vs_currency: 'usd',
-      price: canonicalPrice(i),
-      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
-      volume_24h: `${12_345_678 + i}.25`,
-      change_24h_pct: i % 7 === 0 ? null : '-1.25',
-      ts: new Date(BASE + Math.floor(i / COINS.length) * 1000).toISOString(),
-      source: 'bench',
-      attribution: 'Benchmark data',
-    };
-  }
-  return out;
-}
 
 // what the raw baseline sends: the same bytes the target sends (JSON value, instrument key, headers)
 const keyOf = (r: Record<string, unknown>) => `${r.coin_id}|${r.exchange}|${r.vs_currency}`;
@@ -206,7 +175,7 @@ async function handlerOnly(client: string, parsed: unknown[], prefix: string): P
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const data = records(RECORDS);
+const data = benchPrices(RECORDS) as unknown as Array<Record<string, unknown>>;
 // validated just before the handler-only run and dropped after it: 1M extra live records would slow
 // every other path's garbage collection
 const validated = () =>

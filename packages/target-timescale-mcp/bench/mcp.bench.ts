@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics, quoteIdent, silentLogger, type Writer } from '@qi/core';
+import { benchPrices } from '@qi/core/testkit';
 import timescale, { pgp } from '@qi/target-timescale';
 import plugin from '../dist/index.js';
 
@@ -21,24 +22,6 @@ const INFLIGHT = Number(process.env.QI_BENCH_INFLIGHT ?? 8);
 const PG_URL = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `qi_bench_tsmcp_${process.pid}`;
 const db = pgp({ connectionString: PG_URL, max: 1 });
-const BASE = Date.parse('2026-01-01T00:00:00Z');
-
-function records(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    kind: 'price',
-    coin_id: `coin-${i % 500}`,
-    symbol: `c${i % 500}`,
-    exchange: 'aggregate',
-    vs_currency: 'usd',
-    price: `${(i % 9973) + 1}.${String(i % 1000000).padStart(6, '0')}`,
-    market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
-    volume_24h: `${12_345_678 + i}.25`,
-    change_24h_pct: i % 7 === 0 ? null : '-1.25',
-    ts: new Date(BASE + Math.floor(i / 500) * 1000).toISOString(),
-    source: 'bench',
-    attribution: 'Benchmark data',
-  }));
-}
 
 const ctx = () => ({
   name: 'bench',
@@ -166,7 +149,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const dir = mkdtempSync(join(tmpdir(), 'qi-bench-tsmcp-'));
 await db.none(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
 try {
-  const rows = records(ROWS);
+  const rows = benchPrices(ROWS);
   const directs: number[] = [];
   const mcps: number[] = [];
   for (let run = 0; run < RUNS; run++) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createMetrics, quoteIdent, RECORD_SPECS, silentLogger, tableDdl } from '@qi/core';
+import { benchPrices } from '@qi/core/testkit';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import plugin from '../dist/index.js';
@@ -22,31 +23,6 @@ const PATH = process.env.QI_BENCH_PATH ?? 'copy';
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const EXTRA = process.env.QI_BENCH_EXTRA === '1';
 const schema = `qi_bench_${process.pid}`;
-const COINS = Array.from({ length: 500 }, (_, i) => `coin-${i}`);
-const BASE = Date.parse('2026-01-01T00:00:00Z');
-
-/** Price records as a source hands them over (plain objects; the target validates them). */
-function records(n: number): Array<Record<string, unknown>> {
-  const out = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const coin = COINS[i % COINS.length]!;
-    out[i] = {
-      kind: 'price',
-      coin_id: coin,
-      symbol: coin.slice(0, 6),
-      exchange: 'aggregate',
-      vs_currency: 'usd',
-      price: `${(i % 9973) + 1}.${String(i % 1000000).padStart(6, '0')}`,
-      market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
-      volume_24h: `${12_345_678 + i}.25`,
-      change_24h_pct: i % 7 === 0 ? null : '-1.25',
-      ts: new Date(BASE + Math.floor(i / COINS.length) * 1000).toISOString(),
-      source: 'bench',
-      attribution: 'Benchmark data',
-    };
-  }
-  return out;
-}
 
 /** CPU of this process, of all postgres processes, and of the whole machine (Linux /proc), in ms. */
 function cpu() {
@@ -201,7 +177,7 @@ const median = <T>(xs: T[], by: (x: T) => number): T =>
 
 await sql(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
 try {
-  const rows = records(ROWS);
+  const rows = benchPrices(ROWS) as unknown as Array<Record<string, unknown>>;
   const raws: Array<Awaited<ReturnType<typeof rawCopy>>> = [];
   const targets: Array<Awaited<ReturnType<typeof throughTarget>>> = [];
   for (let run = 0; run < RUNS; run++) {

@@ -100,3 +100,38 @@ export const EXTREME_PRICES = [
   '1234567890123.45678',
   '999999999999999.999999999999',
 ];
+
+const BENCH_INSTRUMENTS = 500;
+const BENCH_BASE_TS = Date.parse('2026-01-01T00:00:00.000Z');
+
+/**
+ * The i-th price record of the project's benchmarks: canonical (decimals without trailing zeros,
+ * timestamps with milliseconds), as a Qi source hands records over; 500 instruments, one second
+ * per 500 records, ~250 B as JSON. One generator for every benchmark, so figures compare.
+ */
+export function benchPrice(i: number): PriceInput {
+  const coin = `coin-${i % BENCH_INSTRUMENTS}`;
+  const whole = (i % 9973) + 1;
+  const frac = i % 1_000_000;
+  return {
+    kind: 'price',
+    coin_id: coin,
+    symbol: coin.slice(0, 6),
+    exchange: 'aggregate',
+    vs_currency: 'usd',
+    price: frac === 0 ? `${whole}` : `${whole}.${String(frac).padStart(6, '0').replace(/0+$/, '')}`,
+    market_cap: i % 5 === 0 ? null : `${1_000_000_000_000 + i}.5`,
+    volume_24h: `${12_345_678 + i}.25`,
+    change_24h_pct: i % 7 === 0 ? null : '-1.25',
+    ts: new Date(BENCH_BASE_TS + Math.floor(i / BENCH_INSTRUMENTS) * 1000).toISOString(),
+    source: 'bench',
+    attribution: 'Benchmark data',
+  };
+}
+
+/** `benchPrice(0 … n-1)` as plain objects. */
+export function benchPrices(n: number): PriceInput[] {
+  const out = new Array<PriceInput>(n);
+  for (let i = 0; i < n; i++) out[i] = benchPrice(i);
+  return out;
+}

@@ -22,6 +22,7 @@ import {
   topicsOf,
 } from './config';
 import { classifySourceError, SourceErrors } from './errors';
+import { tpKey } from './ownership';
 import { ConsumerSession } from './session';
 
 export interface RedpandaReaderHandler extends ReaderHandler {
@@ -75,6 +76,21 @@ export function createRedpandaReaderHandler(
     await endSession();
     if (signal.aborted) return;
     const admin = await adminOf(await controlClient());
+    if (once) {
+      // where the group stands: a partition already read to its end is done at once, not after onceIdleMs
+      const r = await admin.fetchGroupOffsets(o.groupId, topics);
+      if (r.ok) {
+        for (const g of r.value) {
+          const key = tpKey(g.topic, g.partition);
+          const offset = BigInt(g.offset);
+          if ((committed.get(key) ?? -1n) < offset) committed.set(key, offset);
+        }
+      } else
+        logger.warn(
+          { event: 'redpanda.source.group_offsets_failed', code: r.error.code, err: r.error.message },
+          `--once: cannot read the group's committed offsets; idle partitions end after ${config.onceIdleMs} ms`,
+        );
+    }
     const streaming = await openStreaming(config, logger);
     const consumer = await streaming.getConsumer(consumerOptions(config, o.groupId));
     if (!consumer.ok) {

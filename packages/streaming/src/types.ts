@@ -144,6 +144,13 @@ export interface PartitionOffsets {
   high: string;
 }
 
+/** A consumer group's committed position in one partition: the offset of the next message it will read. */
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 /** Every producer, whatever the client library. All methods return Results and never throw. */
 export interface StreamingProducer {
   connect(): Promise<Result<void>>;
@@ -182,6 +189,8 @@ export interface StreamingAdmin {
   describeTopics(topics: readonly string[]): Promise<Result<TopicDescription[]>>;
   deleteTopics(topics: readonly string[]): Promise<Result<void>>;
   fetchTopicOffsets(topic: string): Promise<Result<PartitionOffsets[]>>;
+  /** the group's committed offsets in these topics; partitions with no commit are left out */
+  fetchGroupOffsets(groupId: string, topics: readonly string[]): Promise<Result<GroupOffset[]>>;
   disconnect(): Promise<Result<void>>;
   isConnected(): boolean;
 }

@@ -174,6 +174,13 @@ export function describeTransportConformance(client: ClientName): void {
       expect(got.map((m) => m.value!.toString())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
       // processed all ten, but commit only the first four (next offset to read: 4)
       expectOk(await first.commitOffsets([{ topic: name, partition: 0, offset: '4' }]));
+      // the admin reads the group's position; a group that never committed has none, nor has another topic
+      expect(expectOk(await admin.fetchGroupOffsets(groupId, [name]))).toEqual([
+        { topic: name, partition: 0, offset: '4' },
+      ]);
+      expect(expectOk(await admin.fetchGroupOffsets(unique('g-none'), [name]))).toEqual([]);
+      const other = await topic(2);
+      expect(expectOk(await admin.fetchGroupOffsets(groupId, [other]))).toEqual([]);
       expectOk(await streaming.disconnect());
       streaming = expectOk(await createStreamingClient(config()));
       admin = expectOk(await streaming.getAdmin());

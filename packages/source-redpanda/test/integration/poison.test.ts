@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BUILTIN_PLUGINS, createHost, createMetrics, runPipeline, silentLogger } from '@qi/core';
+import { BUILTIN_PLUGINS, createHost, createLogger, createMetrics, type Logger, runPipeline } from '@qi/core';
 import { normalizeRecords, samplePrice } from '@qi/core/testkit';
 import { CONTENT_TYPES, encodeRecord, HEADERS } from '@qi/target-redpanda';
 import plugin from '../../src/index';
@@ -21,7 +21,7 @@ describe('poison messages', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function runOnce(groupId: string) {
+  async function runOnce(groupId: string, extra: Record<string, unknown> = {}, logger?: Logger) {
     writeFileSync(
       path.join(dir, 'qi.config.json'),
       JSON.stringify({
@@ -29,7 +29,7 @@ describe('poison messages', () => {
           p: {
             source: {
               use: '@qi/source-redpanda',
-              with: { brokers: BROKERS, topics: [topic], groupId, partitions: 1, ...FAST_GROUP },
+              with: { brokers: BROKERS, topics: [topic], groupId, partitions: 1, ...FAST_GROUP, ...extra },
             },
             targets: [{ use: 'file', with: { path: 'out.ndjson', lingerMs: 0 } }],
           },
@@ -42,7 +42,7 @@ describe('poison messages', () => {
     const r = await runPipeline(prepared.value.pipelines[0]!, {
       signal: new AbortController().signal,
       once: true,
-      logger: silentLogger(),
+      logger: logger ?? createLogger({ level: 'silent' }),
       metrics: createMetrics(),
       baseDir: dir,
       dataDir: path.join(dir, '.qi'),
@@ -116,9 +116,18 @@ describe('poison messages', () => {
     expect(letters[1].reason).toMatch(/price/);
     expect(letters[2].context.decodeCode).toBe('QI_REDPANDA_SCHEMA_MISMATCH');
 
-    // the poison was committed with its batch: the same group has nothing left to read
-    const again = await runOnce(groupId);
+    // the poison was committed with its batch: the same group has nothing left to read, and a new
+    // process sees that from the group's committed offsets at once (an idle wait of ten minutes
+    // would outlast the test's timeout)
+    const events: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      destination: { write: (l: string) => void events.push(JSON.parse(l).event) },
+    });
+    const again = await runOnce(groupId, { onceIdleMs: 600_000 }, logger);
     expect(again.recordsIn).toBe(0);
+    expect(events).toContain('redpanda.source.joining');
+    expect(events).not.toContain('redpanda.source.once_idle');
     expect(lines('out.ndjson')).toHaveLength(3);
   });
 });

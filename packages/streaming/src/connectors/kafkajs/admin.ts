@@ -1,7 +1,8 @@
 import { err, ok, type Result } from '@qi/core';
 import type * as KafkaJS from 'kafkajs';
 import { attempt, classifyStreamingError } from '../../errors';
-import type { PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
+import type { GroupOffset, PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
+import { byTopicPartition } from '../order';
 import type { KafkajsModule } from './index';
 
 /**
@@ -92,6 +93,20 @@ export class KafkajsAdmin implements StreamingAdmin {
       (await admin.fetchTopicOffsets(topic))
         .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
         .sort((a, b) => a.partition - b.partition),
+    );
+  }
+
+  async fetchGroupOffsets(groupId: string, topics: readonly string[]): Promise<Result<GroupOffset[]>> {
+    if (topics.length === 0) return ok([]);
+    return this.run('admin.fetchGroupOffsets', async (admin) =>
+      (await admin.fetchOffsets({ groupId, topics: [...topics] }))
+        .flatMap((t) =>
+          t.partitions
+            // kafkajs reports "-1" for a partition the group never committed
+            .filter((p) => BigInt(p.offset) >= 0n)
+            .map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
+        )
+        .sort(byTopicPartition),
     );
   }
 

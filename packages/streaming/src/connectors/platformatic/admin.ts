@@ -2,7 +2,8 @@ import type * as Plt from '@platformatic/kafka';
 import { ok, type Result } from '@qi/core';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError } from '../../errors';
-import type { PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
+import type { GroupOffset, PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
+import { byTopicPartition } from '../order';
 import { baseOptions, type PlatformaticModule } from './index';
 
 const LATEST = -1n;
@@ -117,6 +118,30 @@ export class PlatformaticAdmin implements StreamingAdmin {
         return this.offsets(topic, meta.topics.get(topic)?.partitionsCount ?? 0);
       },
       { op: 'admin.fetchTopicOffsets', topic },
+    );
+  }
+
+  async fetchGroupOffsets(groupId: string, topics: readonly string[]): Promise<Result<GroupOffset[]>> {
+    if (topics.length === 0) return ok([]);
+    const wanted = new Set(topics);
+    return attempt(
+      async () => {
+        const groups = await this.admin.listConsumerGroupOffsets({ groups: [groupId] });
+        return groups
+          .flatMap((g) => g.topics)
+          .filter((t) => wanted.has(t.name))
+          .flatMap((t) =>
+            t.partitions
+              .filter((p) => p.committedOffset >= 0n)
+              .map((p) => ({
+                topic: t.name,
+                partition: p.partitionIndex,
+                offset: String(p.committedOffset),
+              })),
+          )
+          .sort(byTopicPartition);
+      },
+      { op: 'admin.fetchGroupOffsets', topics },
     );
   }
 

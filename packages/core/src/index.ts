@@ -1,6 +1,7 @@
 export { z } from 'zod';
 export { BUILTIN_PLUGINS, fileSource, fileTarget, parseJsonLossless, stdoutTarget } from './builtins/index';
 export { main as runCli } from './cli/main';
+export { muteKnownWarnings } from './cli/warnings';
 export * from './contracts/reader';
 export * from './contracts/writer';
 export * from './dsl/index';

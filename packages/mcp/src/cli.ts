@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { QiPlugin } from '@qi/core';
+import * as core from '@qi/core';
 import type { McpExtension } from './extension';
 import { serveTargetFromConfig } from './serve-config';
 
@@ -23,6 +24,8 @@ Exit codes: 0 stopped, 1 runtime failure, 2 bad config or usage.`;
 
 /** The bins of the -mcp packages: parse flags, serve, stop cleanly on SIGINT/SIGTERM. Resolves to an exit code. */
 export async function runServeCli(opts: ServeCliOptions): Promise<number> {
+  // a core older than this call has no muteKnownWarnings: then Node prints kafkajs's timer warning
+  (core as { muteKnownWarnings?: () => void }).muteKnownWarnings?.();
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -7,6 +7,7 @@ import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
 import { validateCommand } from './validate';
+import { muteKnownWarnings } from './warnings';
 
 declare const __QI_VERSION__: string | undefined;
 
@@ -79,6 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  muteKnownWarnings();
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {
     code = c;

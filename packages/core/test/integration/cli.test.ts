@@ -117,6 +117,29 @@ describe('qi CLI', () => {
     }
   });
 
+  it("drops Node's TimeoutNegativeWarning (kafkajs arms negative timers) but prints every other warning", async () => {
+    const noisy = uppercaseTarget.replace(
+      'create(config, ctx) {',
+      "create(config, ctx) { setTimeout(() => {}, -5); process.emitWarning('still shown', 'QiTestWarning');",
+    );
+    const p = makeProject({
+      ...pluginPackage('qi-plugin-upper', noisy),
+      'in.ndjson': sample(2),
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
+    });
+    try {
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('QiTestWarning: still shown');
+      expect(r.stderr).not.toContain('TimeoutNegativeWarning');
+      const all = await runQi(['run', '--once'], { cwd: p.dir, env: { QI_NODE_WARNINGS: 'all' } });
+      expect(all.stderr).toContain('TimeoutNegativeWarning');
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('finds and runs a plugin installed in a project outside the workspace, and lists it', async () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),

@@ -53,13 +53,20 @@ export async function createKafkajsConnector(config: StreamingConfig, logger: Lo
  * kafkajs logs through its own logger; route it to ours one level lower, since
  * kafkajs reports as ERROR what the caller will see (and classify) as a Result anyway.
  */
-function bridgeLogs(logger: Logger, lib: KafkajsModule): KafkaJS.logCreator {
+// Warnings kafkajs repeats at every start about choices this connector makes on purpose:
+// retries are bounded so an unreachable cluster surfaces as an error for the caller's retry
+// policy (the target README says what that means for duplicates). Logged at debug instead.
+const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
+
+export function bridgeLogs(logger: Logger, lib: KafkajsModule): KafkaJS.logCreator {
   const L = lib.logLevel;
   return () =>
     ({ namespace, level, log }) => {
       const { message, ...extra } = log;
       const fields = { event: 'kafkajs.log', namespace, ...extra };
-      if (level === L.ERROR || level === L.WARN) logger.warn(fields, message);
+      if (typeof message === 'string' && EXPECTED_WARNINGS.some((w) => message.startsWith(w)))
+        logger.debug(fields, message);
+      else if (level === L.ERROR || level === L.WARN) logger.warn(fields, message);
       else if (level === L.INFO) logger.debug(fields, message);
       else logger.trace(fields, message);
     };

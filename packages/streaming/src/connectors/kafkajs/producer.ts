@@ -29,6 +29,8 @@ export class KafkajsProducer implements StreamingProducer {
     this.acks = opts.acks ?? -1;
     this.timeout = opts.ackTimeoutMs ?? 30_000;
     this.producer = kafka.producer({
+      // murmur2 like the Java client (kafkajs 2's default); naming it also stops kafkajs warning at every start
+      createPartitioner: lib.Partitioners.DefaultPartitioner,
       idempotent,
       allowAutoTopicCreation: false,
       // bounded (kafkajs needs >= 1 for idempotence): an unreachable cluster must surface as an error for the caller's retry/breaker, not hang forever

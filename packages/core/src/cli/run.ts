@@ -7,6 +7,7 @@ import { startMetricsServer } from '../observability/server';
 import { newStats, runPipeline } from '../runner/pipeline';
 import { EXIT, type GlobalOpts, prepareOrReport, printError } from './context';
 import { startProgress } from './progress';
+import { ttyLogDestination } from './tty-logs';
 
 export interface RunOpts extends GlobalOpts {
   once?: boolean;
@@ -23,8 +24,7 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
   // never gets the live line (nor its ANSI codes, nor the quieter TTY log level)
   const tty = opts.progress !== false && Boolean(process.stderr.isTTY);
   const level = (opts.logLevel ?? (tty ? 'warn' : prepared.config.logLevel)) as LogLevel;
-  // on a TTY each log line first clears the progress line, so the two do not garble
-  const destination = tty ? { write: (line: string) => process.stderr.write(`\r\x1b[2K${line}`) } : undefined;
+  const destination = tty ? await ttyLogDestination() : undefined;
   const logger = createLogger({
     level,
     scrub: (line) => prepared.secrets.scrub(line),

@@ -208,7 +208,10 @@ export function createCoinGeckoReader(
     throw qiError(CoinGeckoErrors.CONFIG, (e as Error).message);
   }
   const clock = o.clock ?? realClock;
-  const logger = ctx.logger.child({ plugin: '@qi/source-coingecko' });
+  // the host already binds the plugin name: binding it twice writes the key twice in every line
+  const logger = ctx.logger.bindings().plugin
+    ? ctx.logger
+    : ctx.logger.child({ plugin: '@qi/source-coingecko' });
   if (config.plan === 'public' && config.apiKey)
     logger.warn('plan "public" ignores apiKey; set plan "demo" or "pro" to use it');
   const limiter = new RateLimiter(conn.rateLimitPerMinute, 60_000, clock);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isQiPlugin } from '@qi/core';
+import { createLogger, isQiPlugin } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
 import plugin, { configSchema, createCoinGeckoReader, PLANS, resolveConnection } from '../src/index';
 import { standIn } from './helpers';
@@ -116,6 +116,21 @@ describe('plugin and config', () => {
       await pro.close();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('name the plugin once, whether or not the host bound it already', () => {
+    for (const bound of [true, false]) {
+      const lines: string[] = [];
+      const base = createLogger({ level: 'warn', destination: { write: (l: string) => void lines.push(l) } });
+      const logger = bound ? base.child({ pipeline: 'p', plugin: '@qi/source-coingecko' }) : base;
+      // plan "public" with an apiKey is a warning at create time
+      createCoinGeckoReader({ plan: 'public', apiKey: 'k' } as never, testContext({ logger }));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.match(/"plugin":/g)).toHaveLength(1);
+      expect(JSON.parse(lines[0]!).plugin).toBe('@qi/source-coingecko');
     }
   });
 });

@@ -219,7 +219,10 @@ export function createRedpandaReader(
     throw qiError(SourceErrors.CONFIG, `invalid @qi/source-redpanda config: ${issues}`);
   }
   const config = parsed.data;
-  const logger = ctx.logger.child({ plugin: '@qi/source-redpanda' });
+  // the host already binds the plugin name: binding it twice writes the key twice in every line
+  const logger = ctx.logger.bindings().plugin
+    ? ctx.logger
+    : ctx.logger.child({ plugin: '@qi/source-redpanda' });
   const handler = createRedpandaReaderHandler(config, {
     logger,
     groupId: config.groupId ?? `qi.${ctx.pipeline}`,

@@ -9,6 +9,8 @@ const configSchema = z.strictObject({
   deadLetters: z.boolean().default(true).describe('also print dead letters (as {"dead_letter": …} lines)'),
 });
 
+const STDOUT_CLOSED = { code: 'QI_STDOUT_CLOSED', category: 'unavailable', retryable: false } as const;
+
 /** Prints records as NDJSON on stdout: for demos, debugging and piping into jq. */
 export const stdoutTarget = definePlugin({
   name: 'stdout',
@@ -19,8 +21,16 @@ export const stdoutTarget = definePlugin({
   create(config, ctx) {
     // on a terminal, clear the line first: it may hold qi run's progress line (on stderr)
     const clear = process.stdout.isTTY ? '\r\x1b[2K' : '';
+    // the reading side may go away (`qi run | head`): without a listener the socket's 'error'
+    // event would crash the process; instead the next write fails with STDOUT_CLOSED
+    let closed: Error | undefined;
+    const onError = (e: Error) => {
+      closed ??= e;
+    };
+    process.stdout.on('error', onError);
     const write = (lines: readonly unknown[]) =>
       new Promise<void>((resolve, reject) => {
+        if (closed) return reject(closed);
         process.stdout.write(`${clear}${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, (e) =>
           e ? reject(e) : resolve(),
         );
@@ -32,16 +42,21 @@ export const stdoutTarget = definePlugin({
         writeDeadLetters: config.deadLetters
           ? (letters) => write(letters.map((l) => ({ dead_letter: l })))
           : undefined,
-        classifyError: (e) =>
-          qiError(
-            {
-              code: 'QI_STDOUT',
-              category: 'unavailable',
-              retryable: (e as { code?: string }).code === 'EAGAIN',
-            },
+        classifyError: (e) => {
+          const code = (e as { code?: string }).code;
+          if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED')
+            return qiError(
+              STDOUT_CLOSED,
+              'stdout was closed by the program reading it (e.g. `qi run | head`); records after that were not printed',
+            );
+          return qiError(
+            { code: 'QI_STDOUT', category: 'unavailable', retryable: code === 'EAGAIN' },
             `stdout: ${(e as Error).message}`,
-          ),
-        close: async () => {},
+          );
+        },
+        close: async () => {
+          process.stdout.off('error', onError);
+        },
       },
     });
   },

@@ -140,6 +140,26 @@ describe('qi CLI', () => {
     }
   });
 
+  it('when the reader of stdout goes away (qi run | head) stops with one clear error, no crash', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(20_000),
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout, with: { batchSize: 100 } }]\n',
+    });
+    try {
+      const run = runQi(['run', '--once'], { cwd: p.dir });
+      // like `head -1`: read the first chunk, then close the pipe
+      run.child.stdout!.once('data', () => run.child.stdout!.destroy());
+      const r = await run;
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('QI_STDOUT_CLOSED');
+      expect(r.stderr).not.toContain('Unhandled');
+      expect(r.stderr).not.toContain('node:events');
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('finds and runs a plugin installed in a project outside the workspace, and lists it', async () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),

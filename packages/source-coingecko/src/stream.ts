@@ -29,7 +29,11 @@ export async function* pollStream(
     level1: config.level1.enabled ? config.level1.intervalMs : 0,
   };
   const run: Record<Part, () => Promise<Mapped>> = {
-    prices: async () => state.newPrices(await h.fetchPrices(config.coins, config.vsCurrencies, signal)),
+    prices: async () => {
+      const fetched = await h.fetchPrices(config.coins, config.vsCurrencies, signal);
+      warnUnknownCoins(fetched);
+      return state.newPrices(fetched);
+    },
     analytics: async () => {
       const records = [];
       for (const cur of config.vsCurrencies) records.push(await h.fetchAnalytics(cur, signal));
@@ -47,6 +51,21 @@ export async function* pollStream(
         false,
       ),
   };
+
+  /** An id CoinGecko does not know is simply absent from a price answer (no error): say so, once per coin. */
+  function warnUnknownCoins(m: Mapped): void {
+    const seen = new Set<unknown>(m.records.map((r) => r.coin_id));
+    for (const i of m.invalid) {
+      const r = i.record as { coin_id?: unknown; id?: unknown } | null;
+      seen.add(r?.coin_id ?? r?.id);
+    }
+    for (const coin of config.coins)
+      if (!seen.has(coin) && state.firstTime(`missing:prices:${coin}`))
+        logger.warn(
+          { event: 'coingecko.coin.missing', part: 'prices', coin },
+          `CoinGecko returned no price for coin id "${coin}": check the id in coins (CoinGecko API ids such as "bitcoin", not symbols such as "BTC"; all ids: GET /coins/list)`,
+        );
+  }
 
   /** One request per coin (and currency): a coin CoinGecko does not know is skipped, like /simple/price does. */
   async function eachCoin(

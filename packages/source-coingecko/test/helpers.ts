@@ -1,4 +1,4 @@
-import type { Clock } from '@qi/core';
+import type { Clock, Logger } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
 import { type CoinGeckoConfigInput, createCoinGeckoReader } from '../src/index';
 import { type StandIn, type StandInOptions, startStandIn } from '../src/testing/stand-in';
@@ -39,11 +39,15 @@ export function standIn(opts: StandInOptions & { clock?: Clock } = {}): Promise<
 export function readerFor(
   s: StandIn,
   config: CoinGeckoConfigInput = {},
-  o: { clock?: Clock; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+  o: { clock?: Clock; signal?: AbortSignal; env?: NodeJS.ProcessEnv; logger?: Logger } = {},
 ) {
   return createCoinGeckoReader(
     { baseUrl: s.url, rateLimitPerMinute: 10_000, ...config },
-    testContext({ name: 'coingecko', ...(o.signal ? { signal: o.signal } : {}) }),
+    testContext({
+      name: 'coingecko',
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    }),
     { env: o.env ?? {}, ...(o.clock ? { clock: o.clock } : {}) },
   );
 }

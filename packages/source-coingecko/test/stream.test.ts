@@ -1,4 +1,4 @@
-import type { MarketRecord, SourceBatch } from '@qi/core';
+import { createLogger, type MarketRecord, type SourceBatch } from '@qi/core';
 import type { StandIn } from '../src/testing/stand-in';
 import { manualClock, readerFor, standIn, T0 } from './helpers';
 
@@ -171,6 +171,36 @@ describe('stream', () => {
     expect((await stream.next()).value.position).toEqual({ cycle: 2, part: 'prices' });
     s.inject({ fault: { kind: 'missing-key' }, times: 1 });
     await expect(stream.next()).rejects.toMatchObject({ code: 'COINGECKO_KEY_MISSING' });
+    await reader.close();
+  });
+
+  it('warns once per coin id CoinGecko returns no price for (a typo, a symbol instead of an id)', async () => {
+    const logs: Array<{ event?: string; coin?: string; msg: string }> = [];
+    const logger = createLogger({
+      level: 'warn',
+      destination: { write: (l: string) => void logs.push(JSON.parse(l)) },
+    });
+    const reader = readerFor(
+      s,
+      {
+        coins: ['bitcoin', 'BTC', 'etherium'],
+        intervalMs: 60_000,
+        analyticsIntervalMs: 0,
+        ohlcv: { enabled: false },
+      },
+      { clock, logger },
+    );
+    const batches = await collect(
+      reader.stream({ signal: new AbortController().signal }),
+      clock,
+      (b) => pos(b).cycle >= 3,
+    );
+    expect(batches.flatMap((b) => b.records.map((r) => (r as { coin_id: string }).coin_id))).toContain(
+      'bitcoin',
+    );
+    const missing = logs.filter((l) => l.event === 'coingecko.coin.missing');
+    expect(missing.map((l) => l.coin)).toEqual(['BTC', 'etherium']);
+    expect(missing[0]!.msg).toContain('CoinGecko returned no price for coin id "BTC"');
     await reader.close();
   });
 

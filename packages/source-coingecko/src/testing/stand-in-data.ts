@@ -84,6 +84,37 @@ export const STAND_IN_COINS: readonly StandInCoin[] = [
     change24h: '1.1',
     updateEvery: 1,
   },
+  // the other coins of the examples' configs, so an offline run sees them all
+  {
+    id: 'cardano',
+    symbol: 'ada',
+    name: 'Cardano',
+    price: '0.456789',
+    marketCap: '16000000000',
+    volume: '400000000',
+    change24h: '-2.1',
+    updateEvery: 1,
+  },
+  {
+    id: 'litecoin',
+    symbol: 'ltc',
+    name: 'Litecoin',
+    price: '84.12',
+    marketCap: '6300000000',
+    volume: '350000000',
+    change24h: '0.4',
+    updateEvery: 2,
+  },
+  {
+    id: 'polkadot',
+    symbol: 'dot',
+    name: 'Polkadot',
+    price: '6.789',
+    marketCap: '9500000000',
+    volume: '210000000',
+    change24h: '1.8',
+    updateEvery: 1,
+  },
   // the edges: a micro-priced token, a coin CoinGecko has no market cap or 24h change for, a price beyond 2^53
   {
     id: 'micro-coin',

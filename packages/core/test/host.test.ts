@@ -47,6 +47,41 @@ describe('parseWithSchema', () => {
         'pipelines.p.targets[1].with.nested',
       ]);
   });
+  it('names unknown keys at any depth with the closest known key, through defaults and unions', () => {
+    const strict = z.strictObject({
+      connectionString: z.string().optional(),
+      retry: z.strictObject({ maxAttempts: z.number().default(3) }).prefault({}),
+      ssl: z.union([z.boolean(), z.strictObject({ rejectUnauthorized: z.boolean() })]).optional(),
+    });
+    const r = parseWithSchema(
+      strict,
+      { connectionStrng: 'x', retry: { maxAttempt: 5 }, ssl: { rejectUnauthorised: false }, zzz: 1 },
+      'w',
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.issues).toEqual(
+        expect.arrayContaining([
+          {
+            path: 'w',
+            message:
+              'unknown key(s) "connectionStrng" (did you mean "connectionString"?), "zzz"; known keys: connectionString, retry, ssl',
+          },
+          {
+            path: 'w.retry',
+            message: 'unknown key(s) "maxAttempt" (did you mean "maxAttempts"?); known keys: maxAttempts',
+          },
+        ]),
+      );
+    if (!r.ok)
+      expect(r.issues.find((i) => i.path === 'w.ssl')?.message).toBe(
+        'rejectUnauthorized: expected boolean, received nothing (required); unknown key(s) "rejectUnauthorised" (did you mean "rejectUnauthorized"?); known keys: rejectUnauthorized',
+      );
+    const wrongType = parseWithSchema(strict, { ssl: 'yes' }, 'w');
+    expect(!wrongType.ok && wrongType.issues).toEqual([
+      { path: 'w.ssl', message: 'expected boolean or object' },
+    ]);
+  });
 });
 
 describe('secrets', () => {

@@ -21,7 +21,7 @@ export const SOURCE = 'coingecko';
 
 const ms = (description: string, def: number) => z.number().int().min(0).default(def).describe(description);
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   plan: z
     .enum(['public', 'demo', 'pro'])
     .optional()
@@ -50,7 +50,7 @@ export const configSchema = z.object({
   intervalMs: z.number().int().min(1).default(30_000).describe('how often the stream polls prices, ms'),
   analyticsIntervalMs: ms('how often the stream reads /global market analytics, ms; 0 disables', 600_000),
   prices: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true).describe('stream current prices'),
       endpoint: z
         .enum(['simple', 'markets'])
@@ -69,7 +69,7 @@ export const configSchema = z.object({
     .prefault({})
     .describe('price stream'),
   ohlcv: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true).describe('stream closed OHLC candles'),
       days: z
         .enum(OHLC_DAYS)
@@ -83,7 +83,7 @@ export const configSchema = z.object({
     .prefault({})
     .describe('OHLC candle stream (one request per coin and currency)'),
   level1: z
-    .object({
+    .strictObject({
       enabled: z
         .boolean()
         .default(false)
@@ -111,7 +111,7 @@ export const configSchema = z.object({
     ),
   timeoutMs: z.number().int().min(1).default(10_000).describe('timeout of one HTTP request, ms'),
   retry: z
-    .object({
+    .strictObject({
       maxAttempts: z
         .number()
         .int()

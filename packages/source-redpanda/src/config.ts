@@ -12,7 +12,7 @@ const topicName = z
  * topics, batching, backpressure and rebalance settings. Every field is
  * described: the README's table comes from here.
  */
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   ...connectionShape,
   groupId: z
     .string()

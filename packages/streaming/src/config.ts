@@ -7,7 +7,7 @@ import { z } from 'zod';
  * `ssl.key` are secrets: never logged, never put in an error.
  */
 export const saslSchema = z
-  .object({
+  .strictObject({
     mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism'),
     username: z.string().min(1).describe('SASL user name'),
     password: secret(z.string().min(1).describe('SASL password (secret)')),
@@ -15,7 +15,7 @@ export const saslSchema = z
   .describe('SASL authentication; omit for an unauthenticated listener');
 
 export const tlsSchema = z
-  .object({
+  .strictObject({
     ca: z.string().optional().describe('PEM CA certificate(s) to trust instead of the system store'),
     cert: z.string().optional().describe('PEM client certificate (mutual TLS)'),
     key: secret(z.string().optional().describe('PEM client private key (mutual TLS, secret)')),

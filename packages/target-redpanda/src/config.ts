@@ -11,7 +11,7 @@ const topicName = z
  * the writer workflow (batching, retry, breaker), then topics, producer and
  * serialization. Every field is described: the README's tables come from here.
  */
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   ...connectionShape,
   ...writerWorkflowShape,
   serialization: z
@@ -26,7 +26,7 @@ export const configSchema = z.object({
     .default('qi.')
     .describe('prefix of the default topic names (qi.prices, qi.ohlcv, qi.market_analytics, qi.level1)'),
   topics: z
-    .object({
+    .strictObject({
       price: topicName.optional().describe('topic of price records (default "<prefix>prices")'),
       ohlcv: topicName.optional().describe('topic of OHLCV candles (default "<prefix>ohlcv")'),
       analytics: topicName

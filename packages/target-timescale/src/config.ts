@@ -15,7 +15,7 @@ const tableName = z.string().min(1).max(63);
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_CONCURRENCY = 2;
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   connectionString: secret(z.string().min(1))
     .optional()
     .describe(
@@ -33,7 +33,7 @@ export const configSchema = z.object({
   ssl: z
     .union([
       z.boolean(),
-      z.object({
+      z.strictObject({
         rejectUnauthorized: z.boolean().default(true).describe('verify the server certificate'),
         ca: z.string().optional().describe('PEM of the CA that signed the server certificate'),
       }),
@@ -53,7 +53,7 @@ export const configSchema = z.object({
     .default('public')
     .describe('PostgreSQL schema of the tables (created when missing)'),
   tables: z
-    .object({
+    .strictObject({
       price: tableName.optional().describe('table of price records (default "prices")'),
       ohlcv: tableName.optional().describe('table of OHLCV candles (default "ohlcv")'),
       analytics: tableName.optional().describe('table of market analytics (default "market_analytics")'),
@@ -104,7 +104,7 @@ export const configSchema = z.object({
       'COPY a batch straight into its table and fall back to a staging table + ON CONFLICT only when it hits an existing key (after a conflict, staging is used for the next batches)',
     ),
   timescale: z
-    .object({
+    .strictObject({
       enabled: z
         .union([z.literal('auto'), z.boolean()])
         .default('auto')
@@ -126,7 +126,7 @@ export const configSchema = z.object({
     .prefault({})
     .describe('TimescaleDB features'),
   embedded: z
-    .object({
+    .strictObject({
       dataDir: z
         .string()
         .min(1)

@@ -29,7 +29,7 @@ export const writerWorkflowShape = {
     .default(1)
     .describe('batches written at the same time (1 keeps per-kind order)'),
   retry: z
-    .object({
+    .strictObject({
       maxAttempts: z
         .number()
         .int()
@@ -42,7 +42,7 @@ export const writerWorkflowShape = {
     .prefault({})
     .describe('retries of retryable errors (exponential backoff with jitter)'),
   breaker: z
-    .object({
+    .strictObject({
       failureThreshold: z
         .number()
         .int()

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { PLUGIN_API_VERSION } from '../plugin';
 import { EXIT, printError } from './context';
+import { describeCommand } from './describe';
 import { initCommand } from './init';
 import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
@@ -43,6 +44,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('list the plugins the config uses: version and where each was resolved from')
     .option('--json', 'machine-readable output')
     .action(async (o) => setExit(await pluginsCommand({ ...program.opts(), ...o })));
+
+  program
+    .command('describe')
+    .description("a plugin's config reference: every field, its type, default and description")
+    .argument('<plugin>', 'package name (resolved from the project, like in a config) or a built-in')
+    .option('--json', 'machine-readable output')
+    .action(async (name: string, o) => setExit(await describeCommand(name, { ...program.opts(), ...o })));
 
   program
     .command('schema')

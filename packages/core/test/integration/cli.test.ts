@@ -160,6 +160,30 @@ describe('qi CLI', () => {
     }
   });
 
+  it('qi describe prints the config reference of a built-in or an installed plugin, and says how to install a missing one', async () => {
+    const p = makeProject({ ...pluginPackage('qi-plugin-upper', uppercaseTarget) });
+    try {
+      const builtin = await runQi(['describe', 'stdout'], { cwd: p.dir });
+      expect(builtin.code).toBe(0);
+      expect(builtin.stdout).toMatch(/^stdout .*\(target, built-in\)/);
+      expect(builtin.stdout).toMatch(/\ndeadLetters +boolean +true +also print dead letters/);
+      const installed = await runQi(['describe', 'qi-plugin-upper', '--json'], { cwd: p.dir });
+      expect(installed.code).toBe(0);
+      const doc = JSON.parse(installed.stdout);
+      expect([doc.name, doc.kind, doc.version]).toEqual(['qi-plugin-upper', 'target', '1.2.3']);
+      expect(doc.config.find((f: { field: string }) => f.field === 'out')).toMatchObject({
+        type: 'string',
+        required: true,
+      });
+      expect(doc.config.map((f: { field: string }) => f.field)).toContain('retry.maxAttempts');
+      const missing = await runQi(['describe', '@qi/not-installed'], { cwd: p.dir });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('npm install @qi/not-installed');
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('finds and runs a plugin installed in a project outside the workspace, and lists it', async () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),

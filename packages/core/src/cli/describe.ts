@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { BUILTIN_PLUGINS } from '../builtins/index';
-import { CoreErrors } from '../errors';
 import { resolvePlugin } from '../host/resolve-plugin';
 import { PLUGIN_API_VERSION, type QiPlugin } from '../plugin';
 import { EXIT, printError } from './context';
@@ -70,9 +69,7 @@ export async function describeCommand(
   let version = plugin ? PLUGIN_API_VERSION : '';
   let location = 'built-in';
   if (!plugin) {
-    let r = await resolvePlugin(name, 'source', baseDir, 'qi describe');
-    if (!r.ok && r.error.code === CoreErrors.PLUGIN_KIND_MISMATCH.code)
-      r = await resolvePlugin(name, 'target', baseDir, 'qi describe');
+    const r = await resolvePlugin(name, undefined, baseDir, 'qi describe');
     if (!r.ok) {
       printError(`qi describe: ${r.error.message}`);
       return EXIT.USAGE;

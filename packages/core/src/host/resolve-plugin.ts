@@ -23,7 +23,8 @@ export interface ResolvedPlugin {
  */
 export async function resolvePlugin(
   name: string,
-  expectedKind: PluginKind,
+  /** undefined: any kind (qi describe) */
+  expectedKind: PluginKind | undefined,
   baseDir: string,
   where: string,
 ): Promise<Result<ResolvedPlugin>> {
@@ -89,7 +90,7 @@ function pickPlugin(mod: unknown): unknown {
 export function checkPlugin(
   candidate: unknown,
   name: string,
-  expectedKind: PluginKind,
+  expectedKind: PluginKind | undefined,
   where: string,
 ): Result<QiPlugin> {
   if (!isQiPlugin(candidate)) {
@@ -103,7 +104,7 @@ export function checkPlugin(
       ),
     );
   }
-  if (candidate.kind !== expectedKind) {
+  if (expectedKind && candidate.kind !== expectedKind) {
     return err(
       qiError(
         CoreErrors.PLUGIN_KIND_MISMATCH,

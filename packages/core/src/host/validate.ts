@@ -66,7 +66,6 @@ export function parseWithSchema<S extends z.ZodType>(
 
 /** The keys an object schema at `path` accepts (through optional, default, nullable and unions), best effort. */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let cur: unknown = schema;
   const unwrap = (s: unknown): unknown[] => {
     const def = (s as { def?: Record<string, unknown> } | undefined)?.def;
     if (!def) return [];
@@ -76,13 +75,13 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
     if (def.type === 'union') return (def.options as unknown[]).flatMap(unwrap);
     return [];
   };
-  let candidates = unwrap(cur);
-  for (const seg of path) {
-    cur = candidates
-      .map((c) => (c as { shape: Record<PropertyKey, unknown> }).shape[seg])
-      .find((x) => x !== undefined);
-    candidates = unwrap(cur);
-  }
+  let candidates = unwrap(schema);
+  for (const seg of path)
+    candidates = unwrap(
+      candidates
+        .map((c) => (c as { shape: Record<PropertyKey, unknown> }).shape[seg])
+        .find((x) => x !== undefined),
+    );
   return candidates.flatMap((c) => Object.keys((c as { shape: object }).shape));
 }
 

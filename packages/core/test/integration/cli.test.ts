@@ -40,6 +40,10 @@ const sample = (n: number) =>
     }),
   ).join('\n')}\n`;
 
+/** qi.config.yaml: the file source on in.ndjson into one target (`target` is its YAML flow mapping body). */
+const fileTo = (target: string, head = '') =>
+  `${head}pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ ${target} }]\n`;
+
 describe('qi CLI', () => {
   it('qi validate reports every problem at once with its exact path and what was expected, exit 2', async () => {
     const p = makeProject({
@@ -125,8 +129,7 @@ describe('qi CLI', () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', noisy),
       'in.ndjson': sample(2),
-      'qi.config.yaml':
-        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
+      'qi.config.yaml': fileTo('use: qi-plugin-upper, with: { out: out.txt }'),
     });
     try {
       const r = await runQi(['run', '--once'], { cwd: p.dir });
@@ -143,8 +146,7 @@ describe('qi CLI', () => {
   it('when the reader of stdout goes away (qi run | head) stops with one clear error, no crash', async () => {
     const p = makeProject({
       'in.ndjson': sample(20_000),
-      'qi.config.yaml':
-        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout, with: { batchSize: 100 } }]\n',
+      'qi.config.yaml': fileTo('use: stdout, with: { batchSize: 100 }'),
     });
     try {
       const run = runQi(['run', '--once'], { cwd: p.dir });
@@ -188,8 +190,7 @@ describe('qi CLI', () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),
       'in.ndjson': sample(7),
-      'qi.config.yaml':
-        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: qi-plugin-upper, with: { out: out.txt } }]\n',
+      'qi.config.yaml': fileTo('use: qi-plugin-upper, with: { out: out.txt }'),
     });
     try {
       const r = await runQi(['run', '--once'], { cwd: p.dir });
@@ -226,8 +227,7 @@ describe('qi CLI', () => {
     );
     const p = makeProject({
       'in.ndjson': `${lines.join('\n')}\n`,
-      'qi.config.yaml':
-        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n',
+      'qi.config.yaml': fileTo('use: stdout'),
     });
     try {
       const r = await runQi(['run', '--once', '--no-progress'], { cwd: p.dir });
@@ -258,8 +258,7 @@ describe('qi CLI', () => {
   it('off a terminal (a pipe, CI, a log collector) writes no progress line and logs at the configured level', async () => {
     const p = makeProject({
       'in.ndjson': sample(3),
-      'qi.config.yaml':
-        'logLevel: info\npipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ use: stdout }]\n',
+      'qi.config.yaml': fileTo('use: stdout', 'logLevel: info\n'),
     });
     try {
       const r = await runQi(['run', '--once'], { cwd: p.dir });

@@ -10,6 +10,9 @@ export const TimescaleErrors = {
   CONFIG: { code: 'TS_CONFIG', category: 'config', retryable: false },
   SCHEMA: { code: 'TS_SCHEMA', category: 'config', retryable: false },
   TIMESCALE_MISSING: { code: 'TS_TIMESCALE_MISSING', category: 'config', retryable: false },
+  TIMESCALE_NOT_PRELOADED: { code: 'TS_TIMESCALE_NOT_PRELOADED', category: 'config', retryable: false },
+  /** SQLSTATE 0A000: the server (its license, version or settings) does not offer what a statement asks for */
+  FEATURE_NOT_SUPPORTED: { code: 'TS_FEATURE_NOT_SUPPORTED', category: 'config', retryable: false },
   EMBEDDED: { code: 'TS_EMBEDDED', category: 'internal', retryable: false },
   SQL: { code: 'TS_SQL', category: 'programmer', retryable: false },
   INTERNAL: { code: 'TS_INTERNAL', category: 'internal', retryable: false },
@@ -29,6 +32,7 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['42703', TimescaleErrors.SCHEMA], // undefined_column
   ['3F000', TimescaleErrors.SCHEMA], // invalid_schema_name
   ['3D000', TimescaleErrors.CONFIG], // invalid_catalog_name: no such database
+  ['0A000', TimescaleErrors.FEATURE_NOT_SUPPORTED], // feature_not_supported, e.g. compression under the "apache" license
   ['08', TimescaleErrors.CONNECTION],
   ['53', TimescaleErrors.UNAVAILABLE], // insufficient resources, 53300 too_many_connections
   ['58', TimescaleErrors.UNAVAILABLE], // system error (I/O)
@@ -80,8 +84,11 @@ function specForSqlState(code: string): ErrorSpec | undefined {
 
 const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 
-/** Maps a pg / pg-promise / Node socket error to a QiError; the database's own words stay in the message. */
-export function classifyPgError(e: unknown): QiError {
+/**
+ * Maps a pg / pg-promise / Node socket error to a QiError; the database's own
+ * words stay in the message. `statement` names what was being run, when known.
+ */
+export function classifyPgError(e: unknown, statement?: string): QiError {
   if (isQiError(e)) return e as QiError;
   if (isProgrammerError(e)) return toQiError(e);
   const pe = (e ?? {}) as PgErrorLike;
@@ -90,11 +97,13 @@ export function classifyPgError(e: unknown): QiError {
   for (const k of ['detail', 'hint', 'constraint', 'table', 'column', 'schema', 'where'] as const) {
     if (typeof pe[k] === 'string' && pe[k]) context[k] = pe[k];
   }
+  if (statement) context.statement = statement;
   if (isSqlState(pe.code)) {
     context.sqlstate = pe.code;
     const spec = specForSqlState(pe.code) ?? TimescaleErrors.INTERNAL;
     const detail = typeof pe.detail === 'string' && pe.detail ? ` (${pe.detail})` : '';
-    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]`, { context, cause: e });
+    const stmt = statement ? `; statement: ${statement}` : '';
+    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}`, { context, cause: e });
   }
   if (
     (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||

@@ -30,4 +30,6 @@ export {
   queryOhlcv,
 } from './queries';
 export { createTimescaleWriter, TimescaleWriter } from './target';
-export { decideTimescale, type ExtensionState, type HypertableState, planTimescale } from './timescale';
+export { decideTimescale, type ExtensionState } from './extension';
+export { decideFeatures } from './features';
+export { type HypertableState, planTimescale } from './timescale';

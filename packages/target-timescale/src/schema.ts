@@ -11,15 +11,9 @@ import { type Db, pq } from './client';
 import type { TimescaleTargetConfig } from './config';
 import { type Columns, columnsOf } from './encoding';
 import { qualify } from './sql';
-import {
-  decideTimescale,
-  EXTENSION_STATE_SQL,
-  type ExtensionState,
-  HYPERTABLE_STATE_SQL,
-  type HypertableState,
-  NO_HYPERTABLE,
-  planTimescale,
-} from './timescale';
+import { classifyPgError } from './errors';
+import { setUpTimescale } from './extension-setup';
+import { HYPERTABLE_STATE_SQL, type HypertableState, NO_HYPERTABLE, planTimescale } from './timescale';
 
 /**
  * Idempotent schema management from core's DSL generators: runs on every
@@ -51,36 +45,34 @@ export interface SchemaOptions {
 
 const ADD_COLUMN = / ADD COLUMN IF NOT EXISTS ("(?:[^"]|"")+") /;
 
-async function enableTimescale(db: Db, opts: SchemaOptions): Promise<boolean> {
-  const ext = await db.one<ExtensionState>(EXTENSION_STATE_SQL);
-  const decision = decideTimescale(opts.timescale.enabled, ext, opts.embedded);
-  if (decision.createExtension) {
-    try {
-      // on its own, outside the schema transaction: the extension wants a fresh start
-      await db.none('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    } catch (e) {
-      if (opts.timescale.enabled === true) throw e;
-      opts.logger.warn(
-        { event: 'timescale.schema.timescale', err: (e as Error).message },
-        `TimescaleDB is available but CREATE EXTENSION failed (${(e as Error).message}): hypertable features are off`,
-      );
-      return false;
-    }
-  }
-  opts.logger[decision.log.level](
-    { event: 'timescale.schema.timescale', timescale: decision.use },
-    decision.log.message,
-  );
-  return decision.use;
+function logConvergence(
+  opts: SchemaOptions,
+  table: string,
+  state: HypertableState,
+  ts: { chunkInterval: string; tsl: boolean },
+): void {
+  const name = `${opts.schema}.${table}`;
+  if (state.isHypertable && state.chunkIntervalSame === false)
+    opts.logger.info(
+      { event: 'timescale.schema.chunk-interval', table, from: state.chunkInterval, to: ts.chunkInterval },
+      `chunk interval of ${name} changed from ${state.chunkInterval} to ${ts.chunkInterval} (set_chunk_time_interval): applies to chunks created from now on; existing chunks keep theirs`,
+    );
+  if (!ts.tsl && state.compressionEnabled)
+    opts.logger.warn(
+      { event: 'timescale.schema.compressed', table },
+      `${name} has compression enabled, but this server's "apache" license cannot decompress: writes into its compressed chunks fail (TS_FEATURE_NOT_SUPPORTED); run it under timescaledb.license = 'timescale', or decompress_chunk() them where it does`,
+    );
 }
 
 export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaState> {
-  const useTimescale = await enableTimescale(db, opts);
+  const setup = await setUpTimescale(db, opts.timescale, opts);
+  const useTimescale = setup.use;
   const ts = useTimescale
     ? {
         chunkInterval: opts.timescale.chunkInterval,
         compressAfter: opts.timescale.compressAfter,
         retention: opts.timescale.retention,
+        tsl: setup.tsl,
       }
     : false;
   const tables = {} as Record<RecordKind, TableTarget>;
@@ -128,10 +120,17 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       if (ts) {
         const relation = `${quoteIdent(opts.schema)}.${quoteIdent(ddl.table)}`;
         const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(
-          pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention]),
+          pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention, ts.chunkInterval]),
         );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
-        for (const stmt of planTimescale(ddl, relation, state, ts)) await t.any(stmt);
+        logConvergence(opts, ddl.table, state, ts);
+        for (const stmt of planTimescale(ddl, relation, state, ts)) {
+          try {
+            await t.any(stmt);
+          } catch (e) {
+            throw classifyPgError(e, stmt);
+          }
+        }
       }
       tables[kind] = {
         kind,

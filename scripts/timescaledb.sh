@@ -15,14 +15,16 @@
 # extension as available without preloading it (the "not preloaded" state the tests cover).
 #
 # Environment: QI_TIMESCALE_HOME (default <repo>/.cache/timescaledb), QI_PG_BINDIR
-# (default /usr/lib/postgresql/15/bin), QI_TIMESCALE_TARBALL (the vendored source).
+# (default /usr/lib/postgresql/15/bin), QI_TIMESCALE_TARBALL (default
+# <repo>/../shared/vendor/timescaledb-2.28.3.tar.gz, see its README there).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 VERSION="2.28.3"
 TARBALL="${QI_TIMESCALE_TARBALL:-$REPO/../shared/vendor/timescaledb-$VERSION.tar.gz}"
-[[ -f "$TARBALL" ]] || TARBALL="/work/shared/vendor/timescaledb-$VERSION.tar.gz"
+# a git worktree of the repository sits one level deeper than the main checkout
+[[ -f "$TARBALL" ]] || TARBALL="$REPO/../../shared/vendor/timescaledb-$VERSION.tar.gz"
 THOME="${QI_TIMESCALE_HOME:-$REPO/.cache/timescaledb}"
 BINDIR="${QI_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 PG_CONFIG="$BINDIR/pg_config"
@@ -51,7 +53,8 @@ ensure_deps() {
   local sudo=()
   [[ "$(id -u)" == 0 ]] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$THOME/apt.log" 2>&1 \
+    || { tail -n 20 "$THOME/apt.log" >&2; die "apt-get install ${missing[*]} failed (log: $THOME/apt.log)"; }
 }
 
 build_key() { echo "$(sha256sum "$TARBALL" | cut -d' ' -f1) $("$PG_CONFIG" --version)"; }

@@ -109,19 +109,21 @@ export const configSchema = z.strictObject({
         .union([z.literal('auto'), z.boolean()])
         .default('auto')
         .describe(
-          'auto: hypertables when the timescaledb extension is available; true: require it; false: plain tables',
+          'auto: hypertables when the timescaledb extension is available and preloaded, else plain tables with one warning; true: require it; false: plain tables',
         ),
-      chunkInterval: interval.default('1 day').describe('time span of one hypertable chunk'),
+      chunkInterval: interval
+        .default('1 day')
+        .describe('time span of one hypertable chunk; a change applies to chunks created after it'),
       compressAfter: interval
         .nullable()
         .default(null)
         .describe(
-          'compress chunks older than this (segment by coin/exchange, order by time); null: no compression',
+          'compress chunks older than this (segment by coin/exchange, order by time); null: no compression. Needs the Community license',
         ),
       retention: interval
         .nullable()
         .default(null)
-        .describe('drop chunks older than this; null: keep everything'),
+        .describe('drop chunks older than this; null: keep everything. Needs the Community license'),
     })
     .prefault({})
     .describe('TimescaleDB features'),

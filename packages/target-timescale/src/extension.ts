@@ -31,9 +31,13 @@ SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS in
 
 export const isPreloaded = (ext: ExtensionState): boolean =>
   ext.loaderLoaded === true ||
-  (ext.preloadList ?? '')
-    .split(',')
-    .some((l) => l.trim().replace(/^"|"$/g, '').replace(/^\$libdir\//, '') === 'timescaledb');
+  (ext.preloadList ?? '').split(',').some(
+    (l) =>
+      l
+        .trim()
+        .replace(/^"|"$/g, '')
+        .replace(/^\$libdir\//, '') === 'timescaledb',
+  );
 
 /** The server's own HINT for "extension must be preloaded", so the user reads it without a backend being killed. */
 export function preloadHint(ext: ExtensionState): string {

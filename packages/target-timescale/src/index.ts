@@ -21,6 +21,8 @@ export {
   type TimescaleTargetConfigInput,
 } from './config';
 export { classifyPgError, TimescaleErrors } from './errors';
+export { decideTimescale, type ExtensionState } from './extension';
+export { decideFeatures } from './features';
 export {
   DEFAULT_QUERY_ROWS,
   type LatestPricesQuery,
@@ -30,6 +32,4 @@ export {
   queryOhlcv,
 } from './queries';
 export { createTimescaleWriter, TimescaleWriter } from './target';
-export { decideTimescale, type ExtensionState } from './extension';
-export { decideFeatures } from './features';
 export { type HypertableState, planTimescale } from './timescale';

@@ -10,9 +10,9 @@ import {
 import { type Db, pq } from './client';
 import type { TimescaleTargetConfig } from './config';
 import { type Columns, columnsOf } from './encoding';
-import { qualify } from './sql';
 import { classifyPgError } from './errors';
 import { setUpTimescale } from './extension-setup';
+import { qualify } from './sql';
 import { HYPERTABLE_STATE_SQL, type HypertableState, NO_HYPERTABLE, planTimescale } from './timescale';
 
 /**
@@ -120,7 +120,13 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       if (ts) {
         const relation = `${quoteIdent(opts.schema)}.${quoteIdent(ddl.table)}`;
         const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(
-          pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention, ts.chunkInterval]),
+          pq(HYPERTABLE_STATE_SQL, [
+            opts.schema,
+            ddl.table,
+            ts.compressAfter,
+            ts.retention,
+            ts.chunkInterval,
+          ]),
         );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
         logConvergence(opts, ddl.table, state, ts);

@@ -112,4 +112,3 @@ FROM timescaledb_information.hypertables h
 LEFT JOIN timescaledb_information.dimensions d
   ON d.hypertable_schema = h.hypertable_schema AND d.hypertable_name = h.hypertable_name AND d.dimension_number = 1
 WHERE h.hypertable_schema = $1 AND h.hypertable_name = $2`;
-

@@ -98,7 +98,10 @@ export function createTimescaleHandler(
       } catch (e) {
         // e.g. an upsert into a compressed chunk under the "apache" license: say which write it was
         if ((e as { code?: unknown }).code === '0A000')
-          throw classifyPgError(e, `${conn.copy ? 'COPY' : 'INSERT'} of a ${kind} batch into ${table.qualified}`);
+          throw classifyPgError(
+            e,
+            `${conn.copy ? 'COPY' : 'INSERT'} of a ${kind} batch into ${table.qualified}`,
+          );
         throw e;
       }
     },

@@ -7,15 +7,16 @@ const notPreloaded = { preloadList: '', loaderLoaded: false, configFile: '/etc/p
 describe('decideTimescale', () => {
   const none: ExtensionState = { installed: null, available: null, ...notPreloaded };
   it('uses an installed, preloaded extension', () => {
-    expect(
-      decideTimescale('auto', { installed: '2.28.3', available: '2.28.3', ...preloaded }),
-    ).toMatchObject({ use: true, createExtension: false });
+    expect(decideTimescale('auto', { installed: '2.28.3', available: '2.28.3', ...preloaded })).toMatchObject(
+      { use: true, createExtension: false },
+    );
   });
   it('creates an available extension on a server that preloads it', () => {
     for (const setting of ['auto', true] as const)
-      expect(
-        decideTimescale(setting, { installed: null, available: '2.28.3', ...preloaded }),
-      ).toMatchObject({ use: true, createExtension: true });
+      expect(decideTimescale(setting, { installed: null, available: '2.28.3', ...preloaded })).toMatchObject({
+        use: true,
+        createExtension: true,
+      });
   });
   it('available but not preloaded: plain tables with one warning naming the setting, never CREATE EXTENSION', () => {
     const d = decideTimescale('auto', { installed: null, available: '2.28.3', ...notPreloaded });
@@ -37,7 +38,12 @@ describe('decideTimescale', () => {
     for (const setting of ['auto', true, false] as const)
       expect(() =>
         decideTimescale(setting, { installed: '2.28.3', available: '2.28.3', ...notPreloaded }),
-      ).toThrow(expect.objectContaining({ code: 'TS_TIMESCALE_NOT_PRELOADED', message: expect.stringMatching(/DROP EXTENSION/) }));
+      ).toThrow(
+        expect.objectContaining({
+          code: 'TS_TIMESCALE_NOT_PRELOADED',
+          message: expect.stringMatching(/DROP EXTENSION/),
+        }),
+      );
   });
   it('falls back to plain tables with one warning in auto mode when there is no extension', () => {
     const d = decideTimescale('auto', none);
@@ -54,9 +60,10 @@ describe('decideTimescale', () => {
     expect(() => decideTimescale(true, none, true)).toThrow(/embedded database/);
   });
   it('stays off when disabled, even when installed', () => {
-    expect(
-      decideTimescale(false, { installed: '2.28.3', available: '2.28.3', ...preloaded }),
-    ).toMatchObject({ use: false, log: { level: 'info' } });
+    expect(decideTimescale(false, { installed: '2.28.3', available: '2.28.3', ...preloaded })).toMatchObject({
+      use: false,
+      log: { level: 'info' },
+    });
   });
 });
 

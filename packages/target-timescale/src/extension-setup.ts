@@ -11,6 +11,8 @@ export interface TimescaleSetup {
   /** compression and policies are available (not under the "apache" license) */
   tsl: boolean;
   license: string | null;
+  /** the one warning of this start, logged by the caller once it knows the tables (event timescale.schema.timescale) */
+  warning?: string;
 }
 
 const CREATE = 'CREATE EXTENSION IF NOT EXISTS timescaledb';
@@ -55,12 +57,9 @@ export async function setUpTimescale(
     }
     const features = decideFeatures(ext.license, cfg);
     if (features.warning)
-      opts.logger.warn(
-        { ...event, timescale: true, license: features.license, compression: false },
-        features.warning,
-      );
-    else opts.logger[decision.log.level]({ ...event, timescale: true }, decision.log.message);
-    return { use: true, tsl: features.tsl, license: features.license };
+      return { use: true, tsl: false, license: features.license, warning: features.warning };
+    opts.logger[decision.log.level]({ ...event, timescale: true }, decision.log.message);
+    return { use: true, tsl: true, license: features.license };
   } catch (e) {
     // a QiError is a decision; anything else came from the connection
     if (!isQiError(e)) kill = true;

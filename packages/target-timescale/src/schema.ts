@@ -49,18 +49,13 @@ function logConvergence(
   opts: SchemaOptions,
   table: string,
   state: HypertableState,
-  ts: { chunkInterval: string; tsl: boolean },
+  ts: { chunkInterval: string },
 ): void {
   const name = `${opts.schema}.${table}`;
   if (state.isHypertable && state.chunkIntervalSame === false)
     opts.logger.info(
       { event: 'timescale.schema.chunk-interval', table, from: state.chunkInterval, to: ts.chunkInterval },
       `chunk interval of ${name} changed from ${state.chunkInterval} to ${ts.chunkInterval} (set_chunk_time_interval): applies to chunks created from now on; existing chunks keep theirs`,
-    );
-  if (!ts.tsl && state.compressionEnabled)
-    opts.logger.warn(
-      { event: 'timescale.schema.compressed', table },
-      `${name} has compression enabled, but this server's "apache" license cannot decompress: writes into its compressed chunks fail (TS_FEATURE_NOT_SUPPORTED); run it under timescaledb.license = 'timescale', or decompress_chunk() them where it does`,
     );
 }
 
@@ -76,6 +71,7 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       }
     : false;
   const tables = {} as Record<RecordKind, TableTarget>;
+  const compressed: string[] = [];
   await db.tx('qi-schema', async (t) => {
     // two writers starting together must not race on CREATE TABLE
     await t.one(pq('SELECT pg_advisory_xact_lock(hashtext($1))', [`qi-target-timescale:${opts.schema}`]));
@@ -130,6 +126,7 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
         );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
         logConvergence(opts, ddl.table, state, ts);
+        if (!ts.tsl && state.compressionEnabled) compressed.push(`${opts.schema}.${ddl.table}`);
         for (const stmt of planTimescale(ddl, relation, state, ts)) {
           try {
             await t.any(stmt);
@@ -147,5 +144,21 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       };
     }
   });
+  if (setup.warning) {
+    // under the "apache" license: what is off, and which tables cannot take writes into old chunks
+    const also = compressed.length
+      ? ` ${compressed.join(', ')} had compression enabled earlier: writes into (and reads of) their compressed chunks (replays, late upserts) fail with TS_FEATURE_NOT_SUPPORTED, rows in uncompressed chunks are written; decompress_chunk() them under the Community license to write there again`
+      : '';
+    opts.logger.warn(
+      {
+        event: 'timescale.schema.timescale',
+        timescale: true,
+        license: setup.license,
+        compression: false,
+        compressed,
+      },
+      `${setup.warning}.${also}`,
+    );
+  }
   return { tables, timescale: useTimescale };
 }

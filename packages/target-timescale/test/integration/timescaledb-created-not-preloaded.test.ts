@@ -1,62 +1,27 @@
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expectOk } from '@qi/core/testkit';
 import { unique } from './helpers';
+import { createPrivateCluster } from './private-cluster';
 import { adminOf, requireTimescale, TS_URL, tsWriter } from './timescaledb-helpers';
 
 // A database where the extension exists while the server no longer preloads it (e.g. after a
 // config change or a restore): any DDL fires TimescaleDB's event trigger and the server ends the
 // backend with FATAL. A private cluster (started and stopped here) reaches that state for real.
-const BIN = process.env.QI_PG_BINDIR ?? '/usr/lib/postgresql/15/bin';
-const PORT = Number(process.env.QI_TEST_PRIVATE_PG_PORT ?? 5441);
-const url = `postgres://postgres@127.0.0.1:${PORT}/postgres`;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'qi-ts-created-'));
-const data = path.join(dir, 'data');
-const root = process.getuid?.() === 0;
-
-// PostgreSQL refuses to run as root: as root, the cluster belongs to OS user postgres
-const pgCmd = (cmd: string, args: string[]) =>
-  root
-    ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args], { stdio: 'pipe' })
-    : execFileSync(path.join(BIN, cmd), args, { stdio: 'pipe' });
-const pgCtl = (action: string, preload: boolean) =>
-  pgCmd('pg_ctl', [
-    '-D',
-    data,
-    '-w',
-    '-l',
-    path.join(dir, 'server.log'),
-    ...(action === 'start'
-      ? [
-          '-o',
-          `-p ${PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c shared_preload_libraries=${preload ? 'timescaledb' : "''"}`,
-        ]
-      : ['-m', 'fast']),
-    action,
-  ]);
+let cluster: Awaited<ReturnType<typeof createPrivateCluster>>;
+let url: string;
 
 beforeAll(async () => {
   // the TimescaleDB build must be installed: the same check as the other suites
   const ts = adminOf(TS_URL);
   await requireTimescale(ts, TS_URL, 'timescale').finally(() => ts.$pool.end());
-  if (root) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), 0);
-  pgCmd('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-  pgCtl('start', true);
+  cluster = await createPrivateCluster();
+  url = cluster.url;
+  cluster.start({ preload: true });
   const db = adminOf(url);
   await db.none('CREATE EXTENSION timescaledb');
   await db.$pool.end();
-  pgCtl('stop', true);
-  pgCtl('start', false);
+  cluster.start({ preload: false });
 }, 120_000);
-afterAll(() => {
-  try {
-    pgCtl('stop', false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+afterAll(() => cluster?.destroy());
 
 describe('extension created but not preloaded', () => {
   it.each(['auto', false] as const)(

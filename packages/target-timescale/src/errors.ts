@@ -11,6 +11,8 @@ export const TimescaleErrors = {
   SCHEMA: { code: 'TS_SCHEMA', category: 'config', retryable: false },
   TIMESCALE_MISSING: { code: 'TS_TIMESCALE_MISSING', category: 'config', retryable: false },
   TIMESCALE_NOT_PRELOADED: { code: 'TS_TIMESCALE_NOT_PRELOADED', category: 'config', retryable: false },
+  /** SQLSTATE 53400: a server limit the batch exceeds, e.g. TimescaleDB's tuple decompression limit; retrying cannot help */
+  LIMIT: { code: 'TS_LIMIT', category: 'config', retryable: false },
   /** SQLSTATE 0A000: the server (its license, version or settings) does not offer what a statement asks for */
   FEATURE_NOT_SUPPORTED: { code: 'TS_FEATURE_NOT_SUPPORTED', category: 'config', retryable: false },
   EMBEDDED: { code: 'TS_EMBEDDED', category: 'internal', retryable: false },
@@ -23,6 +25,7 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['57P01', TimescaleErrors.UNAVAILABLE], // admin_shutdown
   ['57P02', TimescaleErrors.UNAVAILABLE], // crash_shutdown
   ['57P03', TimescaleErrors.UNAVAILABLE], // cannot_connect_now (starting up, recovery)
+  ['53400', TimescaleErrors.LIMIT], // configuration_limit_exceeded
   ['57014', TimescaleErrors.UNAVAILABLE], // query_canceled (statement_timeout, pg_cancel_backend)
   ['40001', TimescaleErrors.CONFLICT], // serialization_failure
   ['40P01', TimescaleErrors.CONFLICT], // deadlock_detected
@@ -76,6 +79,10 @@ interface PgErrorLike {
   where?: unknown;
 }
 
+// a write into compressed chunks decompresses the segments it touches; TimescaleDB caps that per transaction
+const DECOMPRESSION_HINT =
+  '. The batch touches more compressed rows than timescaledb.max_tuples_decompressed_per_dml_transaction allows: raise it for the writer (ALTER ROLE … SET timescaledb.max_tuples_decompressed_per_dml_transaction = 0, or PGOPTIONS / options=-c … in the connection string; 0 is no limit), lower batchSize, or set compressAfter beyond the span a source replays';
+
 function specForSqlState(code: string): ErrorSpec | undefined {
   for (const [prefix, spec] of SQLSTATE) if (code === prefix) return spec;
   for (const [prefix, spec] of SQLSTATE) if (prefix.length === 2 && code.startsWith(prefix)) return spec;
@@ -103,7 +110,8 @@ export function classifyPgError(e: unknown, statement?: string): QiError {
     const spec = specForSqlState(pe.code) ?? TimescaleErrors.INTERNAL;
     const detail = typeof pe.detail === 'string' && pe.detail ? ` (${pe.detail})` : '';
     const stmt = statement ? `; statement: ${statement}` : '';
-    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}`, { context, cause: e });
+    const hint = /tuple decompression limit/i.test(message) ? DECOMPRESSION_HINT : '';
+    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}${hint}`, { context, cause: e });
   }
   if (
     (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||

@@ -45,7 +45,7 @@ export interface SchemaOptions {
 
 const ADD_COLUMN = / ADD COLUMN IF NOT EXISTS ("(?:[^"]|"")+") /;
 
-function logConvergence(
+function logChunkInterval(
   opts: SchemaOptions,
   table: string,
   state: HypertableState,
@@ -125,7 +125,7 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
           ]),
         );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
-        logConvergence(opts, ddl.table, state, ts);
+        logChunkInterval(opts, ddl.table, state, ts);
         if (!ts.tsl && state.compressionEnabled) compressed.push(`${opts.schema}.${ddl.table}`);
         for (const stmt of planTimescale(ddl, relation, state, ts)) {
           try {

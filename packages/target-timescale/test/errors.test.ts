@@ -36,6 +36,7 @@ describe('classifyPgError', () => {
     ['42P01', 'TS_SCHEMA', 'config'],
     ['42601', 'TS_SQL', 'programmer'],
     ['0A000', 'TS_FEATURE_NOT_SUPPORTED', 'config'],
+    ['53400', 'TS_LIMIT', 'config'],
     ['XX000', 'TS_INTERNAL', 'internal'],
   ])('SQLSTATE %s is not retryable (%s)', (code, expected, category) => {
     expect(classifyPgError(pg(code))).toMatchObject({ code: expected, category, retryable: false });

@@ -77,6 +77,24 @@ describe('writes into compressed chunks', () => {
     expect(await rows()).toHaveLength(80);
   });
 
+  it("a batch beyond TimescaleDB's decompression limit fails at once (not retried), naming the setting", async () => {
+    await compressAll();
+    const options = encodeURIComponent('-c timescaledb.max_tuples_decompressed_per_dml_transaction=5');
+    const { logger, lines } = capture();
+    const w = tsWriter(`${TS_URL}?options=${options}`, schema, config, {}, { logger });
+    const r = await w.publishPrices(prices0.slice(10, 40));
+    expectOk(await w.close());
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ code: 'TS_LIMIT', category: 'config', retryable: false });
+      expect(r.error.message).toMatch(
+        /tuple decompression limit exceeded.*\[SQLSTATE 53400\].*timescaledb\.max_tuples_decompressed_per_dml_transaction = 0/,
+      );
+    }
+    expect(lines.filter((l) => l.event === 'writer.retry')).toEqual([]);
+    expect(await rows()).toHaveLength(80);
+  });
+
   it('adds a column for a new DSL field to the compressed hypertable and writes it', async () => {
     await compressAll();
     const specs: RecordSpecs = {

@@ -123,6 +123,9 @@ shared_buffers = 64MB
 fsync = off
 synchronous_commit = off
 full_page_writes = off
+# a test server: keep the WAL small (benchmarks write millions of rows)
+max_wal_size = 256MB
+min_wal_size = 32MB
 timescaledb.max_background_workers = 4
 max_worker_processes = 12
 log_min_messages = warning

@@ -90,8 +90,8 @@ ensure_installed() {
   say "installing into $("$PG_CONFIG" --pkglibdir) and $("$PG_CONFIG" --sharedir)/extension"
   local sudo=()
   [[ "$(id -u)" == 0 || -w "$(dirname "$so")" ]] || sudo=(sudo)
-  "${sudo[@]}" cp -a "$STAGE/." /
-  "${sudo[@]}" rm -f /.key
+  # make install wrote absolute paths (pg_config's) under the staging root
+  "${sudo[@]}" cp -R "$STAGE/usr/." /usr/
 }
 
 # --- clusters ----------------------------------------------------------------

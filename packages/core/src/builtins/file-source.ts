@@ -21,7 +21,7 @@ const configSchema = z.strictObject({
     .number()
     .int()
     .min(1)
-    .default(8 * MiB)
+    .default(4 * MiB)
     .describe('a batch is handed over once its lines reach this many bytes, whatever batchSize says'),
   maxLineBytes: z
     .number()

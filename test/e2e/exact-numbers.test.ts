@@ -60,7 +60,7 @@ describe('exact numbers: file source → PostgreSQL, JSON and Avro topics', () =
     source: { use: file, with: { path: in.ndjson } }
     targets:
       - use: "@qi/target-timescale"
-        with: { connectionString: "${PG_URL}", schema: ${schema} }
+        with: { connectionString: "${PG_URL}", schema: ${schema}, timescale: { enabled: false } }
       - use: "@qi/target-redpanda"
         name: json
         with: { brokers: ["127.0.0.1:9092"], topicPrefix: "${prefix}.json.", serialization: json }

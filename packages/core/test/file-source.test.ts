@@ -82,7 +82,10 @@ describe('file source', () => {
         .map((p) => JSON.stringify({ ...samplePrice(1), ...p }))
         .join('\n'),
     );
-    const reasons = batches.flatMap((b) => b.invalid ?? []).map((i) => i.error.message);
+    const invalid = batches.flatMap((b) => b.invalid ?? []);
+    expect(invalid.map((i) => i.context?.line)).toEqual([1, 2, 3]);
+    expect(batches.every((b) => b.contexts === undefined)).toBe(true);
+    const reasons = invalid.map((i) => i.error.message);
     expect(reasons).toEqual([
       expect.stringContaining('price: must be >= 0'),
       expect.stringContaining('ts: must be on or after 2009-01-01'),

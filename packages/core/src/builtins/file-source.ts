@@ -51,10 +51,9 @@ export const fileSource = definePlugin({
     async function* stream({ signal }: { signal: AbortSignal }): AsyncIterable<SourceBatch> {
       const input = createReadStream(file, { highWaterMark: 64 * 1024 });
       const counts = { lines: 0, blank: 0, oversized: 0, notJson: 0 };
-      let batch: SourceBatch & { invalid: NonNullable<SourceBatch['invalid']> } = {
-        records: [],
-        invalid: [],
-      };
+      type Batch = Required<Pick<SourceBatch, 'records' | 'invalid' | 'contexts'>>;
+      const empty = (): Batch => ({ records: [], invalid: [], contexts: [] });
+      let batch = empty();
       let bytes = 0;
       let last = 0;
       try {
@@ -82,6 +81,7 @@ export const fileSource = definePlugin({
             bytes += line.bytes;
             try {
               batch.records.push(parseJsonLossless(line.text));
+              batch.contexts.push(where); // a record that fails validation is dead-lettered with its line
             } catch (e) {
               counts.notJson++;
               batch.invalid.push({
@@ -96,7 +96,7 @@ export const fileSource = definePlugin({
             bytes >= config.maxBatchBytes
           ) {
             yield { ...batch, position: { file, line: line.no } };
-            batch = { records: [], invalid: [] };
+            batch = empty();
             bytes = 0;
           }
         }

@@ -171,15 +171,18 @@ export class BaseReader implements Reader {
   async *stream(options: StreamOptions): AsyncIterable<SourceBatch> {
     const init = await this.init();
     if (!init.ok) throw init.error;
-    for await (const batch of this.handler.stream(options)) {
+    for await (const { contexts, ...batch } of this.handler.stream(options)) {
       const records: MarketRecord[] = [];
       const invalid = [...(batch.invalid ?? [])];
-      for (const raw of batch.records) {
+      batch.records.forEach((raw, i) => {
         // remembered: every target of the pipeline receives this same object and skips re-validation
         const parsed = parseRecord(raw, this.specs, { ...this.parseOptions, remember: true });
         if (parsed.ok) records.push(parsed.value);
-        else invalid.push({ record: raw, error: parsed.error });
-      }
+        else {
+          const context = contexts?.[i];
+          invalid.push({ record: raw, error: parsed.error, ...(context ? { context } : {}) });
+        }
+      });
       yield { ...batch, records, invalid };
     }
   }

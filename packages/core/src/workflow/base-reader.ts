@@ -171,12 +171,13 @@ export class BaseReader implements Reader {
   async *stream(options: StreamOptions): AsyncIterable<SourceBatch> {
     const init = await this.init();
     if (!init.ok) throw init.error;
+    const parseOptions: ParseOptions = { ...this.parseOptions, remember: true };
     for await (const { contexts, ...batch } of this.handler.stream(options)) {
       const records: MarketRecord[] = [];
       const invalid = [...(batch.invalid ?? [])];
       batch.records.forEach((raw, i) => {
         // remembered: every target of the pipeline receives this same object and skips re-validation
-        const parsed = parseRecord(raw, this.specs, { ...this.parseOptions, remember: true });
+        const parsed = parseRecord(raw, this.specs, parseOptions);
         if (parsed.ok) records.push(parsed.value);
         else {
           const context = contexts?.[i];

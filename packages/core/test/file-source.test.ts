@@ -67,6 +67,11 @@ describe('file source', () => {
     expect(blank).toEqual([{ labels: { pipeline: 'p', source: 'src' }, value: 2 }]);
   });
 
+  it('reads a file that starts with a UTF-8 byte order mark', async () => {
+    const { batches } = await read(`\uFEFF${JSON.stringify(samplePrice(1))}\n`);
+    expect(batches.flatMap((b) => b.records)).toHaveLength(1);
+  });
+
   it('hands a batch over once its lines reach maxBatchBytes', async () => {
     const line = JSON.stringify(samplePrice(1));
     const { batches } = await read(`${line}\n`.repeat(10), {

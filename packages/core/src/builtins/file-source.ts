@@ -62,6 +62,8 @@ export const fileSource = definePlugin({
           counts.lines++;
           last = line.no;
           const where = { file, line: line.no };
+          // editors on Windows start UTF-8 files with a byte order mark: not part of the JSON
+          if (line.no === 1 && line.text?.charCodeAt(0) === 0xfeff) line.text = line.text.slice(1);
           if (line.text === undefined) {
             counts.oversized++;
             batch.invalid.push({

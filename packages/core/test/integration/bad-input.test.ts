@@ -141,8 +141,9 @@ describe('qi run on fuzzed NDJSON with 1 MB lines', () => {
     expect(statSync(at('.qi/dead-letter/fuzz.ndjson')).size).toBeLessThan(statSync(at('in.ndjson')).size);
 
     const maxRssMb = Number(readFileSync(at('rss.txt'), 'utf8')) / 1024;
+    const dlqMiB = statSync(at('.qi/dead-letter/fuzz.ndjson')).size / MiB;
     console.log(
-      `fuzz: ${LINES} lines, ${(text.length / MiB).toFixed(1)} MiB, child max RSS ${maxRssMb.toFixed(0)} MB`,
+      `fuzz: ${LINES} lines, ${(text.length / MiB).toFixed(1)} MiB in, ${dlqMiB.toFixed(1)} MiB dead letters, child max RSS ${maxRssMb.toFixed(0)} MB`,
     );
     expect(maxRssMb).toBeLessThan(300);
   });

@@ -14,7 +14,8 @@
 # The machine's cluster on 5432 is never touched; after the install it lists the
 # extension as available without preloading it (the "not preloaded" state the tests cover).
 #
-# Environment: QI_TIMESCALE_HOME (default <repo>/.cache/timescaledb), QI_PG_BINDIR
+# Environment: QI_TIMESCALE_HOME (default <repo>/.cache/timescaledb), QI_TIMESCALE_DATA
+# (cluster data; default the cache, or ~postgres/qi-timescaledb when user postgres cannot reach it), QI_PG_BINDIR
 # (default /usr/lib/postgresql/15/bin), QI_TIMESCALE_TARBALL (default
 # <repo>/../shared/vendor/timescaledb-2.28.3.tar.gz, see its README there).
 set -euo pipefail
@@ -96,7 +97,16 @@ ensure_installed() {
 
 # --- clusters ----------------------------------------------------------------
 
-data_dir() { echo "$THOME/pg-$1"; }
+# The clusters' data lives in the cache when OS user postgres can reach it; a
+# clone under a private folder (/root/...) puts it in postgres's own home instead.
+DATA_ROOT="${QI_TIMESCALE_DATA:-}"
+if [[ -z "$DATA_ROOT" ]]; then
+  DATA_ROOT="$THOME"
+  if [[ "$(id -u)" == 0 ]] && ! runuser -u postgres -- test -x "$(dirname "$THOME")" 2>/dev/null; then
+    DATA_ROOT="$(getent passwd postgres | cut -d: -f6)/qi-timescaledb"
+  fi
+fi
+data_dir() { echo "$DATA_ROOT/pg-$1"; }
 
 is_up() { "$BINDIR/pg_isready" -q -h 127.0.0.1 -p "$1"; }
 
@@ -107,6 +117,7 @@ ensure_cluster() { # port license
     say "creating cluster $data"
     mkdir -p "$data"
     [[ "$(id -u)" == 0 ]] && chown postgres:postgres "$data"
+    [[ "$(id -u)" == 0 && "$DATA_ROOT" != "$THOME" ]] && chown postgres:postgres "$DATA_ROOT"
     as_pg "$BINDIR/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C >"$THOME/initdb-$1.log" 2>&1 \
       || { cat "$THOME/initdb-$1.log" >&2; die "initdb failed"; }
     echo "include_if_exists = 'qi.conf'" | as_pg tee -a "$data/postgresql.conf" >/dev/null

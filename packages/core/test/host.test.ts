@@ -47,7 +47,11 @@ describe('interpolate', () => {
     ['unset, default', { v: '${UNSET:-x}' }, { v: 'x' }],
     ['set to empty, default', { v: '${EMPTY:-x}' }, { v: 'x' }],
     ['empty default inside a longer string', { v: 'a${UNSET:-}b' }, { v: 'ab' }],
-    ['empty default in an array (the element stays)', { v: ['${UNSET:-}', '${HOST}'] }, { v: ['', 'db.local'] }],
+    [
+      'empty default in an array (the element stays)',
+      { v: ['${UNSET:-}', '${HOST}'] },
+      { v: ['', 'db.local'] },
+    ],
     ['nested', { a: { b: { c: '${UNSET:-}', d: '${PORT:-1}' } } }, { a: { b: { d: '6543' } } }],
   ])('%s: no issue', (_, input, out) => {
     const issues: { path: string; message: string }[] = [];

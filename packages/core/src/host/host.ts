@@ -6,9 +6,9 @@ import { PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
 import { type PipelineConfig, type QiConfig, qiConfigSchema } from './config-schema';
 import { interpolate } from './interpolate';
 import { type LoadedConfig, loadConfigFile } from './load-config';
+import { loosePipelines, withoutEnvEchoes } from './loose-config';
 import { checkPlugin, type ResolvedPlugin, resolvePlugin } from './resolve-plugin';
 import { collectSecrets, SecretRegistry } from './secrets';
-import { loosePipelines, withoutEnvEchoes } from './loose-config';
 import { type ConfigIssue, parseWithSchema } from './validate';
 
 export interface PluginUse {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { makeProject, pluginPackage, runQi } from '../helpers/project';
+import { makeProject, pluginPackage, QI_BIN, runCommand, runQi } from '../helpers/project';
 
 // These tests run the BUILT CLI (packages/core/dist), as a user would.
 beforeAll(() => {
@@ -98,7 +98,36 @@ describe('qi CLI', () => {
       // set to an empty string: an error too, that says how to leave the key unset
       const empty = await runQi(['validate'], { cwd: p.dir, env: { QI_TEST_UNSET_URL: '' } });
       expect(empty.code).toBe(2);
-      expect(empty.stderr).toContain('QI_TEST_UNSET_URL is set to an empty string (use ${QI_TEST_UNSET_URL:-}');
+      expect(empty.stderr).toContain(
+        'QI_TEST_UNSET_URL is set to an empty string (use ${QI_TEST_UNSET_URL:-}',
+      );
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('falls back to the embedded database only with no connection configured, with a warning shown on a terminal', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(2),
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets:\n      - use: "@qi/target-timescale"\n        with: { connectionString: "${QI_TEST_UNSET_URL:-}" }\n',
+    });
+    symlinkSync(
+      path.join(__dirname, '../../../target-timescale'),
+      path.join(p.dir, 'node_modules/@qi/target-timescale'),
+      'dir',
+    );
+    try {
+      // script(1) gives qi a real terminal: there it logs only warnings and errors
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(QI_BIN)} run --once`;
+      for (const run of [1, 2]) {
+        const r = await runCommand('script', ['-qec', cmd, '/dev/null'], { cwd: p.dir });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(
+          /WARN.*no PostgreSQL connection configured: using the embedded PostgreSQL \(PGlite\) in \S+\.qi\/pgdata/,
+        );
+        expect(r.stdout.includes('(new database)')).toBe(run === 1);
+      }
     } finally {
       p.cleanup();
     }

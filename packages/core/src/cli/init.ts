@@ -3,7 +3,8 @@ import path from 'node:path';
 import { EXIT, printError } from './context';
 
 const TEMPLATES: Record<string, string> = {
-  quickstart: `# Qi pipelines. Docs: https://github.com/qi-dev/qi  (values may use \${ENV_VAR} or \${ENV_VAR:-default})
+  quickstart: `# Qi pipelines. Reference: node_modules/@qi/core/README.md; a plugin's fields: npx qi describe <plugin>
+# Values may use \${ENV_VAR} (an error when unset) or \${ENV_VAR:-default}.
 pipelines:
   prices:
     source:

@@ -234,6 +234,23 @@ describe('qi CLI', () => {
       const missing = await runQi(['describe', '@qi/not-installed'], { cwd: p.dir });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('npm install @qi/not-installed');
+      expect(missing.stderr.match(/qi describe:/g)).toHaveLength(1);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('qi init writes a starter config whose reference pointers exist in the project', async () => {
+    const p = makeProject({});
+    try {
+      const r = await runQi(['init'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      const text = readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8');
+      // no link to a web page that may not exist: the docs it names ship with @qi/core
+      expect(text).not.toMatch(/https?:\/\//);
+      const readme = /node_modules\/@qi\/core\/README\.md/.exec(text);
+      expect(readme).not.toBeNull();
+      expect(existsSync(path.join(p.dir, readme![0]))).toBe(true);
     } finally {
       p.cleanup();
     }

@@ -25,6 +25,7 @@ async function prepare(yaml: string, env: NodeJS.ProcessEnv = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qi-prepare-'));
   dirs.push(dir);
   writeFileSync(path.join(dir, 'qi.config.yaml'), yaml);
+  writeFileSync(path.join(dir, 'in.ndjson'), '');
   return createHost({ plugins: [...BUILTIN_PLUGINS, dbTarget], env }).prepare({ cwd: dir });
 }
 

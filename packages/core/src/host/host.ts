@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
-import { PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { type CheckResult, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { issuesOf, runCheck } from './checks';
 import { type PipelineConfig, type QiConfig, qiConfigSchema } from './config-schema';
 import { interpolate } from './interpolate';
 import { type LoadedConfig, loadConfigFile } from './load-config';
@@ -17,6 +18,8 @@ export interface PluginUse {
   name: string;
   resolved: ResolvedPlugin;
   config: unknown;
+  /** what the plugin's static `check` looked at (all passed) */
+  checks?: CheckResult[];
 }
 
 export interface PreparedPipeline {
@@ -120,7 +123,15 @@ export function createHost(opts: HostOptions = {}) {
         return undefined;
       }
       collectSecrets(schema, c.value, secrets);
-      return { where, name: instance, resolved: r.value, config: c.value };
+      const use = { where, name: instance, resolved: r.value, config: c.value };
+      // static checks (a file exists, a client library is installed): what `qi run` would fail on
+      const checks = await runCheck(use, { baseDir, connect: false, secrets });
+      const problems = issuesOf(where, checks);
+      if (problems.length) {
+        issues.push(...problems);
+        return undefined;
+      }
+      return { ...use, checks };
     };
 
     const names = load.only?.length ? load.only : Object.keys(declared);

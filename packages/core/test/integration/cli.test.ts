@@ -135,6 +135,7 @@ describe('qi CLI', () => {
 
   it('coerces ${VAR} numbers and accepts a valid config, exit 0', async () => {
     const p = makeProject({
+      'x.ndjson': '',
       'qi.config.yaml':
         'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: file, with: { path: out.ndjson, batchSize: "${BATCH:-250}" } }]\n',
     });

@@ -257,6 +257,24 @@ describe('qi CLI', () => {
     }
   });
 
+  it('qi init --template file writes a config and the sample file it replays: validate and run work at once', async () => {
+    const p = makeProject({});
+    try {
+      expect((await runQi(['init', '--template', 'file'], { cwd: p.dir })).code).toBe(0);
+      expect((await runQi(['validate'], { cwd: p.dir })).code).toBe(0);
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      expect(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).coin_id),
+      ).toEqual(['bitcoin', 'ethereum']);
+    } finally {
+      p.cleanup();
+    }
+  });
+
   it('finds and runs a plugin installed in a project outside the workspace, and lists it', async () => {
     const p = makeProject({
       ...pluginPackage('qi-plugin-upper', uppercaseTarget),

@@ -125,6 +125,22 @@ describe('parseWithSchema', () => {
 });
 
 describe('secrets', () => {
+  it('a secret connection URL hides only its credentials: host and database stay readable', () => {
+    const reg = new SecretRegistry();
+    const schema = z.object({ url: secret(z.string()) });
+    collectSecrets(schema, { url: 'postgres://qi:p%40ss-99@db.local:5432/market?sslpassword=kp-777' }, reg);
+    collectSecrets(schema, { url: 'postgres://db.local:5432/nopw' }, reg);
+    collectSecrets(schema, { url: 'not a url but secret' }, reg);
+    collectSecrets(schema, { url: 'https://hooks.example/services/T0/B0/xoxb-hook' }, reg);
+    expect(
+      reg.scrub(
+        'to postgres://qi:p%40ss-99@db.local:5432/market?sslpassword=kp-777 (p@ss-99, kp-777) and postgres://db.local:5432/nopw; not a url but secret; https://hooks.example/services/T0/B0/xoxb-hook',
+      ),
+    ).toBe(
+      'to postgres://qi:[redacted]@db.local:5432/market?sslpassword=[redacted] ([redacted], [redacted]) and postgres://db.local:5432/nopw; [redacted]; [redacted]',
+    );
+  });
+
   it('collects secret fields and scrubs them (and URL credentials) from text', () => {
     const schema = z.object({
       password: secret(z.string()),

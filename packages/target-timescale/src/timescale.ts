@@ -178,9 +178,6 @@ SELECT h.compression_enabled AS "compressionEnabled",
 FROM timescaledb_information.hypertables h
 WHERE h.hypertable_schema = $1 AND h.hypertable_name = $2`;
 
-// available = installable now: CREATE EXTENSION of a timescaledb that is not in
-// shared_preload_libraries is FATAL and ends the connection, so that counts as not available
 export const EXTENSION_STATE_SQL = `
 SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS installed,
-  (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb'
-    AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%') AS available`;
+  (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS available`;

@@ -15,8 +15,29 @@ const tableName = z.string().min(1).max(63);
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_CONCURRENCY = 2;
 
+/**
+ * What pg accepts (it parses with WHATWG URL): caught by `qi validate` with the path, instead
+ * of `Invalid URL` at run time. The value is a secret: the message never quotes it.
+ */
+function isPostgresUrl(s: string): boolean {
+  if (s.startsWith('/')) return true; // "/run/postgresql dbname": a socket directory
+  try {
+    return ['postgres:', 'postgresql:', 'socket:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export const configSchema = z.strictObject({
-  connectionString: secret(z.string().min(1))
+  connectionString: secret(
+    z
+      .string()
+      .min(1)
+      .refine(
+        isPostgresUrl,
+        'not a valid PostgreSQL URL: expected postgres://user:password@host:5432/database (percent-encode characters such as # @ / in the password; the port is a number up to 65535)',
+      ),
+  )
     .optional()
     .describe(
       'PostgreSQL URL, e.g. postgres://user:pass@host:5432/db; overrides the discrete fields. With no connection configured, an embedded PostgreSQL (PGlite) is started in embedded.dataDir',

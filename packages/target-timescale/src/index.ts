@@ -1,4 +1,5 @@
 import { definePlugin } from '@qi/core';
+import { checkTimescale } from './check';
 import { configSchema } from './config';
 import { TimescaleWriter } from './target';
 
@@ -9,6 +10,7 @@ export default definePlugin({
   description:
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
+  check: checkTimescale,
   create: (config, ctx) => new TimescaleWriter(config, ctx),
 });
 

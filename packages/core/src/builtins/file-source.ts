@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { SourceBatch } from '../contracts/reader';
@@ -44,6 +45,18 @@ export const fileSource = definePlugin({
   apiVersion: `^${PLUGIN_API_VERSION}`,
   description: 'replay NDJSON DSL records from a file',
   configSchema,
+  async check(config, ctx) {
+    const file = path.resolve(ctx.baseDir, config.path);
+    const what = `input file ${file}`;
+    const problem = await stat(file)
+      .then(async (s) => {
+        if (!s.isFile()) return `${file} is not a file`;
+        await access(file, constants.R_OK);
+        return undefined;
+      })
+      .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? `${file} does not exist` : e.message));
+    return [problem === undefined ? { what } : { what, field: 'path', problem }];
+  },
   create(config, ctx) {
     const file = path.resolve(ctx.baseDir, config.path);
     const blankLines = ctx.metrics?.sourceBlankLines;

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import {
   CoreErrors,
+  type Logger,
   type MarketRecord,
   type QiError,
   qiError,
@@ -8,7 +9,7 @@ import {
   type RecordSpecs,
 } from '@qi/core';
 import type { ConsumedMessage } from '@qi/streaming';
-import { decodeRecord } from '@qi/target-redpanda';
+import { decodeRecord, isConfluentFrame, type RegistryCodec } from '@qi/target-redpanda';
 
 /** Where a message came from: what a dead letter needs to find it again. */
 export type MessageContext = {
@@ -30,6 +31,37 @@ export interface Decoded {
 }
 
 /**
+ * Fetches the writer schemas of the Confluent-framed messages' ids before they
+ * are decoded. An unreachable registry is retried with backoff (100 ms to 10 s)
+ * until it answers or the stream stops: nothing is skipped meanwhile.
+ */
+export async function prepareRegistry(
+  registry: RegistryCodec,
+  messages: readonly ConsumedMessage[],
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await registry.prepare(messages);
+    } catch (e) {
+      const error = e as QiError;
+      if (!error.retryable || signal.aborted) throw e;
+      log.warn(
+        {
+          event: 'redpanda.source.registry_retry',
+          code: error.code,
+          attempt: attempt + 1,
+          err: error.message,
+        },
+        'Schema Registry unavailable; retrying',
+      );
+      await new Promise((res) => setTimeout(res, Math.min(10_000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
+/**
  * Message -> validated DSL record, with the Redpanda target's own codec (the
  * content-type, qi-schema and fingerprint headers decide JSON or Avro). A
  * message that is not a record at all becomes core's QI_DECODE (its original
@@ -40,9 +72,13 @@ export function decodeMessages(
   messages: readonly ConsumedMessage[],
   out: Decoded,
   specs: RecordSpecs = RECORD_SPECS,
+  registry?: RegistryCodec,
 ): Decoded {
   for (const m of messages) {
-    const r = decodeRecord(m.value, m.headers, specs);
+    const r =
+      registry && isConfluentFrame(m.value, m.headers)
+        ? registry.decode(m.value, m.headers)
+        : decodeRecord(m.value, m.headers, specs);
     if (r.ok) {
       out.records.push(r.value);
       continue;

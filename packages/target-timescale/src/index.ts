@@ -1,5 +1,6 @@
 import { definePlugin } from '@qi/core';
 import { configSchema } from './config';
+import { timescaleSchemaPlanner } from './schema-plan';
 import { TimescaleWriter } from './target';
 
 export default definePlugin({
@@ -9,7 +10,14 @@ export default definePlugin({
   description:
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
-  create: (config, ctx) => new TimescaleWriter(config, ctx),
+  // the instance also plans and applies schema changes (qi schema plan|apply)
+  create: (config, ctx) => {
+    const writer = new TimescaleWriter(config, ctx);
+    return Object.assign(
+      writer,
+      timescaleSchemaPlanner(config, ctx, () => writer.init()),
+    );
+  },
 });
 
 export { type Db, pgp } from './client';
@@ -29,5 +37,6 @@ export {
   queryLatestPrices,
   queryOhlcv,
 } from './queries';
+export { timescaleSchemaPlanner } from './schema-plan';
 export { createTimescaleWriter, TimescaleWriter } from './target';
 export { decideTimescale, type ExtensionState, type HypertableState, planTimescale } from './timescale';

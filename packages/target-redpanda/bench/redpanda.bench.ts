@@ -45,7 +45,7 @@ const jsonHeaders = {
 const confluentHeaders = { ...jsonHeaders, 'content-type': 'application/vnd.confluent.avro' };
 let headers: Record<string, string> = jsonHeaders;
 let preEncoded: Buffer[] | undefined;
-const valueOf = (r: Record<string, unknown>, i: number) => preEncoded?.[i] ?? Buffer.from(JSON.stringify(r));
+const messageValue = (r: Record<string, unknown>, i: number) => preEncoded?.[i] ?? Buffer.from(JSON.stringify(r));
 
 async function newTopic(admin: StreamingAdmin, name: string) {
   topics.push(name);
@@ -67,7 +67,7 @@ async function rawKafkajs(data: Array<Record<string, unknown>>, topic: string): 
   for (let i = 0; i < data.length; i += BATCH) {
     const messages = data
       .slice(i, i + BATCH)
-      .map((r, j) => ({ key: keyOf(r), value: valueOf(r, i + j), headers }));
+      .map((r, j) => ({ key: keyOf(r), value: messageValue(r, i + j), headers }));
     await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
   }
   const secs = (performance.now() - t0) / 1000;
@@ -110,7 +110,7 @@ async function rawPlatformatic(
   for (let i = 0; i < data.length; i += BATCH) {
     const messages = data
       .slice(i, i + BATCH)
-      .map((r, j) => ({ topic, key: keyOf(r), value: valueOf(r, i + j), headers: h as never }));
+      .map((r, j) => ({ topic, key: keyOf(r), value: messageValue(r, i + j), headers: h as never }));
     await producer.send({ messages });
   }
   const secs = (performance.now() - t0) / 1000;

@@ -45,7 +45,8 @@ const jsonHeaders = {
 const confluentHeaders = { ...jsonHeaders, 'content-type': 'application/vnd.confluent.avro' };
 let headers: Record<string, string> = jsonHeaders;
 let preEncoded: Buffer[] | undefined;
-const messageValue = (r: Record<string, unknown>, i: number) => preEncoded?.[i] ?? Buffer.from(JSON.stringify(r));
+const messageValue = (r: Record<string, unknown>, i: number) =>
+  preEncoded?.[i] ?? Buffer.from(JSON.stringify(r));
 
 async function newTopic(admin: StreamingAdmin, name: string) {
   topics.push(name);

@@ -251,6 +251,11 @@ try {
       }
     }
     paths.push(['target', (r) => target(client, data, `qi-bench-${run}-${client}-${r}.`)]);
+    if (process.env.QI_BENCH_HANDLER !== '0')
+      paths.push([
+        'handler only',
+        (r) => handlerOnly(client, validated(), `qi-bench-${run}-${client}-h${r}.`),
+      ]);
     // Avro + Schema Registry: its own baseline (the same client sending the pre-encoded framed bytes)
     const avroFrom = paths.length;
     if (REGISTRY !== '0') {
@@ -277,11 +282,6 @@ try {
         (r) => target(client, data, `qi-bench-${run}-${client}-sr${r}.`, true),
       ]);
     }
-    if (process.env.QI_BENCH_HANDLER !== '0')
-      paths.push([
-        'handler only',
-        (r) => handlerOnly(client, validated(), `qi-bench-${run}-${client}-h${r}.`),
-      ]);
     const rates = paths.map(() => [] as number[]);
     for (let r = 0; r < RUNS; r++) {
       // the order rotates between runs: the broker slows as its logs grow and the heap fills, so a

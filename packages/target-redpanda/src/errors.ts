@@ -48,16 +48,25 @@ export function registryError(e: unknown, subject: string, url: string): QiError
       `Schema Registry refused the DSL schema for subject ${subject}: ${message}`,
       { cause: e, context },
     );
-  if (status === undefined || status >= 500 || (status === 400 && NETWORK.test(message)))
+  // the client reports a refused connection as status 400 with the socket error's text
+  if (
+    (status !== undefined && status >= 500) ||
+    ((status === undefined || status === 400) && NETWORK.test(message))
+  )
     return qiError(
       RedpandaErrors.REGISTRY_UNAVAILABLE,
       `Schema Registry ${url} unavailable (subject ${subject}): ${message}`,
       { cause: e, context },
     );
-  const hint = status === 401 || status === 403 ? ' (check schemaRegistry.auth)' : '';
+  const hint =
+    status === 401 || status === 403
+      ? ' (check schemaRegistry.auth)'
+      : /Compatibility does not match/.test(message)
+        ? " (set schemaRegistry.compatibility to the subject's level)"
+        : '';
   return qiError(
     RedpandaErrors.REGISTRY,
-    `Schema Registry ${url} answered ${status} for subject ${subject}: ${message}${hint}`,
+    `Schema Registry ${url}${status ? ` answered ${status}` : ''} for subject ${subject}: ${message}${hint}`,
     { cause: e, context },
   );
 }

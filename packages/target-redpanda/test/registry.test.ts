@@ -75,5 +75,13 @@ describe('Confluent framing and registry errors', () => {
     const denied = registryError(Object.assign(new Error('Unauthorized'), { status: 401 }), 's', 'u');
     expect(denied).toMatchObject({ code: 'QI_REDPANDA_REGISTRY', retryable: false });
     expect(denied.message).toMatch(/check schemaRegistry\.auth/);
+    // the library's own refusal (no HTTP status) when the subject has another level: config, not retried
+    const level = registryError(
+      new Error('Compatibility does not match the configuration (BACKWARD != FULL)'),
+      's',
+      'u',
+    );
+    expect(level).toMatchObject({ code: 'QI_REDPANDA_REGISTRY', retryable: false });
+    expect(level.message).toMatch(/set schemaRegistry\.compatibility/);
   });
 });

@@ -63,7 +63,7 @@ pick_java() {
     VERSION=3.3.3
   else
     VERSION=3.0.9
-    say "no JDK >= 21 found (using Java $major at $JAVA): falling back to Apicurio $VERSION"
+    say "Java $major at $JAVA is older than 21 and no JDK 21+ was picked: falling back to Apicurio $VERSION (3.3.3 needs Java 21+: set JAVA_HOME)"
   fi
 }
 
@@ -78,7 +78,7 @@ registry_pid() {
   pid="$(cat "$PIDFILE" 2>/dev/null || true)"
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
   if [[ -r "/proc/$pid/cmdline" ]]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'quarkus-run.jar' || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -Eq 'quarkus-run\.jar|apicurio-registry-app-.*-runner\.jar' || return 1
   fi
   echo "$pid"
 }
@@ -89,9 +89,18 @@ is_ready() {
   curl -fsS -m 2 "http://${HOST}:${PORT}/apis/ccompat/v7/subjects" >/dev/null 2>&1
 }
 
+# 3.3.x ships quarkus-run.jar (fast-jar layout), 3.0.x one *-runner.jar beside lib/
+app_jar() { # dir -> the jar to run
+  local j
+  for j in "$1/quarkus-run.jar" "$1"/*-runner.jar; do
+    [[ -f "$j" ]] && { basename "$j"; return 0; }
+  done
+  return 1
+}
+
 fetch_app() {
   APP="$SRHOME/apicurio-$VERSION"
-  [[ -f "$APP/quarkus-run.jar" ]] && return 0
+  app_jar "$APP" >/dev/null && return 0
   local mvn="${MVN:-mvn}" artifact="io.apicurio:apicurio-registry-app:$VERSION:tar.gz:all"
   command -v "$mvn" >/dev/null 2>&1 || die "Maven ($mvn) not found; needed once to fetch $artifact"
   say "fetching $artifact with Maven (about 160 MB, once)"
@@ -105,7 +114,7 @@ fetch_app() {
   fi
   mkdir -p "$tmp/app"
   tar xzf "$tmp"/apicurio-registry-app-*.tar.gz -C "$tmp/app"
-  [[ -f "$tmp/app/quarkus-run.jar" ]] || { rm -rf "$tmp"; die "the package has no quarkus-run.jar"; }
+  app_jar "$tmp/app" >/dev/null || { rm -rf "$tmp"; die "the package has no quarkus-run.jar or *-runner.jar"; }
   rm -rf "$APP"
   mv "$tmp/app" "$APP"
   rm -rf "$tmp"
@@ -148,7 +157,7 @@ do_start() {
         -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
         -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$MPORT" \
         -Dapicurio.rules.global.compatibility="$COMPAT" \
-        -jar quarkus-run.jar </dev/null >"$LOG" 2>&1 9>&- ) &
+        -jar "$(app_jar "$APP")" </dev/null >"$LOG" 2>&1 9>&- ) &
     pid=$!
     echo "$pid" >"$PIDFILE"
   fi

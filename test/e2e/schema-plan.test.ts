@@ -28,7 +28,7 @@ describe('qi schema plan | apply', () => {
   const npm = new SchemaRegistry({ host: REGISTRY_URL });
   const sqlSchema = `qi_plan_${process.pid}`;
 
-  const config = (prefix: string) =>
+  const config = (prefix: string, registry = REGISTRY_URL) =>
     writeFileSync(
       path.join(work.dir, 'qi.config.yaml'),
       `pipelines:
@@ -42,7 +42,7 @@ describe('qi schema plan | apply', () => {
           brokers: ["127.0.0.1:9092"]
           topicPrefix: "${prefix}"
           serialization: avro
-          schemaRegistry: { url: "${REGISTRY_URL}" }
+          schemaRegistry: { url: "${registry}" }
 `,
     );
   const qi = async (...args: string[]) =>
@@ -130,5 +130,20 @@ describe('qi schema plan | apply', () => {
     expect(await versions(`${prefix}prices-value`)).toEqual([1]);
     // not even the compatible subjects of the same plan
     expect(await versions(`${prefix}ohlcv-value`)).toBe(404);
+  });
+
+  it('an unreachable registry: exit 1 saying which registry and subject, nothing applied', async () => {
+    const prefix = `qi-plan-down-${process.pid}-${Date.now().toString(36)}.`;
+    prefixes.push(prefix);
+    config(prefix, 'http://127.0.0.1:9/apis/ccompat/v7');
+    const apply = await qi('schema', 'apply');
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('pipelines.p.targets[1] (@qi/target-redpanda)');
+    expect(apply.stderr).toMatch(
+      new RegExp(
+        `Schema Registry http://127.0.0.1:9/apis/ccompat/v7 unavailable \\(subject ${prefix.replaceAll('.', '\\.')}prices-value\\)`,
+      ),
+    );
+    expect(await versions(`${prefix}prices-value`)).toBe(404);
   });
 });

@@ -11,6 +11,7 @@ import {
   type SchemaChange,
   type TopicConfig,
 } from '@qi/core';
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { StreamingAdmin } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
 import { RedpandaErrors, registryError } from './errors';
@@ -79,7 +80,14 @@ async function planSubject(
     if ((e as { status?: number }).status !== 404) throw registryError(e, subject, registry.url);
   }
   if (!latest) return { area: 'registry', target: subject, action: 'register version 1', ok: true };
-  if (JSON.stringify(JSON.parse(latest.schema)) === schema) return undefined;
+  // already registered under this subject (any version; the registry compares its canonical form)?
+  try {
+    await registry.client.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema });
+    return undefined;
+  } catch (e) {
+    // the library turns exactly this lookup's 404 into its base error class (not exported), other failures pass
+    if ((e as Error).name !== 'ConfluentSchemaRegistryError') throw registryError(e, subject, registry.url);
+  }
   try {
     const verdict = (await api.Subject.compatible({ subject, version: 'latest', body: { schema } })).data();
     const fields = incompatibleFields(JSON.parse(latest.schema), JSON.parse(schema), level);

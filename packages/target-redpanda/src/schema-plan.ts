@@ -1,3 +1,4 @@
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import {
   err,
   isQiError,
@@ -11,7 +12,6 @@ import {
   type SchemaChange,
   type TopicConfig,
 } from '@qi/core';
-import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { StreamingAdmin } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
 import { RedpandaErrors, registryError } from './errors';

@@ -84,4 +84,21 @@ describe('Confluent framing and registry errors', () => {
     expect(level).toMatchObject({ code: 'QI_REDPANDA_REGISTRY', retryable: false });
     expect(level.message).toMatch(/set schemaRegistry\.compatibility/);
   });
+
+  it('schemaRegistry needs serialization avro: said at the serialization path, never a silent JSON', () => {
+    const r = configSchema.safeParse({ schemaRegistry: { url: 'http://127.0.0.1:18081' } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['serialization', 'schemaRegistry needs serialization: avro (the registry holds Avro schemas)'],
+    ]);
+    const ok = configSchema.parse({
+      serialization: 'avro',
+      schemaRegistry: { url: 'http://127.0.0.1:18081' },
+    });
+    expect(ok.schemaRegistry).toEqual({
+      url: 'http://127.0.0.1:18081',
+      compatibility: 'BACKWARD',
+      clientId: 'qi',
+    });
+  });
 });

@@ -2,6 +2,7 @@ import { avroSchema, RECORD_SPECS } from '@qi/core';
 import { samplePrice } from '@qi/core/testkit';
 import {
   CONTENT_TYPES,
+  configSchema,
   encodeConfluent,
   incompatibleFields,
   isConfluentFrame,

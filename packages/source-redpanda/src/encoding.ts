@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import {
   CoreErrors,
-  type Logger,
   type MarketRecord,
   type QiError,
   qiError,
@@ -28,37 +27,6 @@ export interface InvalidMessage {
 export interface Decoded {
   records: MarketRecord[];
   invalid: InvalidMessage[];
-}
-
-/**
- * Fetches the writer schemas of the Confluent-framed messages' ids before they
- * are decoded. An unreachable registry is retried with backoff (100 ms to 10 s)
- * until it answers or the stream stops: nothing is skipped meanwhile.
- */
-export async function prepareRegistry(
-  registry: RegistryCodec,
-  messages: readonly ConsumedMessage[],
-  signal: AbortSignal,
-  log: Logger,
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await registry.prepare(messages);
-    } catch (e) {
-      const error = e as QiError;
-      if (!error.retryable || signal.aborted) throw e;
-      log.warn(
-        {
-          event: 'redpanda.source.registry_retry',
-          code: error.code,
-          attempt: attempt + 1,
-          err: error.message,
-        },
-        'Schema Registry unavailable; retrying',
-      );
-      await new Promise((res) => setTimeout(res, Math.min(10_000, 100 * 2 ** attempt)));
-    }
-  }
 }
 
 /**

@@ -1,10 +1,11 @@
 import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
 import type { RegistryCodec } from '@qi/target-redpanda';
-import { type Decoded, decodeMessages, prepareRegistry } from './encoding';
+import { type Decoded, decodeMessages } from './encoding';
 import { commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';
 import { type Chunk, MessageQueue } from './queue';
+import { prepareRegistry } from './registry';
 
 export interface SessionOptions {
   consumer: StreamingConsumer;

@@ -3,6 +3,7 @@ export { BUILTIN_PLUGINS, fileSource, fileTarget, stdoutTarget } from './builtin
 export { main as runCli } from './cli/main';
 export { muteKnownWarnings } from './cli/warnings';
 export * from './contracts/reader';
+export * from './contracts/schema-plan';
 export * from './contracts/writer';
 export * from './dsl/index';
 export * from './errors';

@@ -1,5 +1,6 @@
 import { generateTopics } from '@qi/core';
 import { connectionShape } from '@qi/streaming';
+import { schemaRegistrySchema } from '@qi/target-redpanda';
 import { z } from 'zod';
 
 const topicName = z
@@ -118,6 +119,12 @@ export const configSchema = z.strictObject({
     .max(16)
     .default(1)
     .describe('replication factor of topics this source creates (3 on a production cluster)'),
+  schemaRegistry: schemaRegistrySchema
+    .pick({ url: true, auth: true, clientId: true })
+    .optional()
+    .describe(
+      'decode Confluent-framed Avro (magic byte, schema id) by fetching each schema id once from this registry; Qi JSON and Avro messages decode as before',
+    ),
   cacheKeys: z
     .number()
     .int()

@@ -12,6 +12,7 @@ import {
   type StreamOptions,
 } from '@qi/core';
 import type { StreamingClient } from '@qi/streaming';
+import { createRegistryClient, createRegistryCodec } from '@qi/target-redpanda';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {
@@ -54,6 +55,12 @@ export function createRedpandaReaderHandler(
   const topics = topicsOf(config);
   const cache = config.cacheKeys > 0 ? new LatestCache(config.cacheKeys, specs) : undefined;
   const committed = new Map<string, bigint>();
+  const registry = config.schemaRegistry
+    ? createRegistryCodec(
+        createRegistryClient({ ...config.schemaRegistry, compatibility: 'BACKWARD' }, specs),
+        specs,
+      )
+    : undefined;
   let control: StreamingClient | undefined;
   let current: { session: ConsumerSession; streaming: StreamingClient } | undefined;
 
@@ -111,6 +118,7 @@ export function createRedpandaReaderHandler(
       onceIdleMs: config.onceIdleMs,
       logger,
       specs,
+      ...(registry ? { registry } : {}),
       committed,
       ...(cache ? { onRecords: (records) => cache.put(records) } : {}),
     });

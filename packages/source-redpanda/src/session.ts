@@ -1,9 +1,11 @@
 import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
+import type { RegistryCodec } from '@qi/target-redpanda';
 import { type Decoded, decodeMessages } from './encoding';
 import { commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';
 import { type Chunk, MessageQueue } from './queue';
+import { prepareRegistry } from './registry';
 
 export interface SessionOptions {
   consumer: StreamingConsumer;
@@ -17,6 +19,8 @@ export interface SessionOptions {
   onceIdleMs: number;
   logger: Logger;
   specs?: RecordSpecs;
+  /** decodes Confluent-framed Avro by schema id (source config `schemaRegistry`) */
+  registry?: RegistryCodec;
   /** every valid record yielded (the point-query cache) */
   onRecords?(records: readonly MarketRecord[]): void;
   /** offsets this process committed, per partition, kept across sessions (--once knows where those partitions stand) */
@@ -121,6 +125,13 @@ export class ConsumerSession {
           continue;
         }
         this.resumeIfDrained();
+        if (this.o.registry)
+          await prepareRegistry(
+            this.o.registry,
+            chunks.flatMap((c) => c.messages),
+            signal,
+            this.log,
+          );
         yield this.toBatch(chunks);
       }
     } finally {
@@ -255,7 +266,7 @@ export class ConsumerSession {
     const decoded: Decoded = { records: [], invalid: [] };
     const commits = new Map<string, PendingCommit>();
     for (const c of chunks) {
-      decodeMessages(c.messages, decoded, this.specs);
+      decodeMessages(c.messages, decoded, this.specs, this.o.registry);
       const offset = BigInt(c.messages[c.messages.length - 1]!.offset) + 1n;
       commits.set(c.key, {
         key: c.key,

@@ -1,6 +1,7 @@
 import { definePlugin } from '@qi/core';
 import { checkTimescale } from './check';
 import { configSchema } from './config';
+import { timescaleSchemaPlanner } from './schema-plan';
 import { TimescaleWriter } from './target';
 
 export default definePlugin({
@@ -11,7 +12,14 @@ export default definePlugin({
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
   check: checkTimescale,
-  create: (config, ctx) => new TimescaleWriter(config, ctx),
+  // the instance also plans and applies schema changes (qi schema plan|apply)
+  create: (config, ctx) => {
+    const writer = new TimescaleWriter(config, ctx);
+    return Object.assign(
+      writer,
+      timescaleSchemaPlanner(config, ctx, () => writer.init()),
+    );
+  },
 });
 
 export { type Db, pgp } from './client';
@@ -33,5 +41,6 @@ export {
   queryLatestPrices,
   queryOhlcv,
 } from './queries';
+export { timescaleSchemaPlanner } from './schema-plan';
 export { createTimescaleWriter, TimescaleWriter } from './target';
 export { type HypertableState, planTimescale } from './timescale';

@@ -7,6 +7,7 @@ import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
+import { schemaPlanCommand } from './schema-plan';
 import { validateCommand } from './validate';
 import { muteKnownWarnings } from './warnings';
 
@@ -58,13 +59,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('print artifacts generated from the DSL')
-    .argument('<format>', 'sql | topics | json | avro')
+    .description(
+      'print artifacts generated from the DSL; plan|apply: what applying the DSL to the targets of the config changes (SQL columns, topics, registry subjects)',
+    )
+    .argument('<format>', 'sql | topics | json | avro | plan | apply')
+    .argument('[pipelines...]', 'plan|apply: only these pipelines (default: all)')
     .option('--schema <name>', 'sql: PostgreSQL schema for the tables')
     .option('--timescale', 'sql: include TimescaleDB hypertable and compression statements')
     .option('--prefix <prefix>', 'topics: topic name prefix', 'qi.')
     .option('--partitions <n>', 'topics: partitions per topic')
-    .action((format: string, o) => setExit(schemaCommand(format, o)));
+    .option('--json', 'plan|apply: machine-readable output')
+    .action(async (format: string, names: string[], o) =>
+      setExit(
+        format === 'plan' || format === 'apply'
+          ? await schemaPlanCommand(format, names, { ...program.opts(), ...o })
+          : schemaCommand(format, o),
+      ),
+    );
 
   program
     .command('init')

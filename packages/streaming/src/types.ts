@@ -89,6 +89,13 @@ export interface ConsumerOptions {
   maxBytes?: number;
   /** how long the broker may hold a fetch waiting for data, ms (default 500) */
   maxWaitMs?: number;
+  /**
+   * platformatic only (kafkajs stops fetching a paused partition itself): messages fetched for
+   * paused partitions are held until a resume; past this many (default 10000) or `maxHeldBytes`
+   * (default 16 MiB) the consumer stops reading until some are released
+   */
+  maxHeldMessages?: number;
+  maxHeldBytes?: number;
 }
 
 export interface RebalanceHooks {

@@ -1,5 +1,7 @@
 export { createStreamingClient, type StreamingClientOptions } from './client';
 export {
+  CLIENT_NAMES,
+  connectionOf,
   connectionShape,
   parseBroker,
   redactConfig,

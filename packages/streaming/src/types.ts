@@ -1,4 +1,5 @@
 import type { HealthStatus, Result } from '@qi/core';
+import type { ClientName } from './config';
 
 /**
  * The transport's data model: schema-agnostic bytes. What the value means
@@ -210,7 +211,7 @@ export interface StreamingConnector {
   createAdmin(): StreamingAdmin;
 }
 
-export type ClientName = 'kafkajs' | 'platformatic';
+export type { ClientName };
 
 export interface StreamingClient {
   readonly connectorName: ClientName;

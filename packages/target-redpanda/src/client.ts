@@ -1,5 +1,6 @@
 import { type Logger, ok, type Result } from '@qi/core';
 import {
+  connectionOf,
   createStreamingClient,
   type StreamingAdmin,
   type StreamingClient,
@@ -19,11 +20,7 @@ export async function connectRedpanda(
   config: RedpandaTargetConfig,
   logger: Logger,
 ): Promise<Result<RedpandaConnection>> {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
-  const streaming = await createStreamingClient(
-    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries },
-    { logger },
-  );
+  const streaming = await createStreamingClient(connectionOf(config), { logger });
   if (!streaming.ok) return streaming;
   const producer = await streaming.value.getProducer({
     idempotent: config.idempotent && config.acks === -1,

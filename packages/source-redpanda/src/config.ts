@@ -58,6 +58,15 @@ export const configSchema = z.strictObject({
     .max(100_000)
     .default(5000)
     .describe('most messages per batch handed to the pipeline'),
+  maxBatchWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .default(20)
+    .describe(
+      'a batch short of maxBatchRecords is handed on at most this long after its first message arrived, ms: under a backlog batches are full at once, on a light stream they stay small and quick (0: hand on whatever is there at once)',
+    ),
   maxQueuedRecords: z
     .number()
     .int()

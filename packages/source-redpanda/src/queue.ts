@@ -88,6 +88,22 @@ export class MessageQueue {
     });
   }
 
+  /** Resolves on the next push or wake (even if messages are queued), an abort, or after `timeoutMs`. */
+  waitForMore(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.waiter === done) this.waiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.waiter = done;
+    });
+  }
+
   wake(): void {
     this.waiter?.();
   }

@@ -106,6 +106,7 @@ export function createRedpandaReaderHandler(
         return r.value;
       },
       maxBatchRecords: config.maxBatchRecords,
+      maxBatchWaitMs: config.maxBatchWaitMs,
       maxQueued: queueBound(config),
       rebalanceWaitMs: config.rebalanceWaitMs,
       onceIdleMs: config.onceIdleMs,

@@ -11,6 +11,8 @@ export interface SessionOptions {
   /** end offsets of a topic's partitions now (for --once) */
   endOffsets(topic: string): Promise<PartitionOffsets[]>;
   maxBatchRecords: number;
+  /** how long a batch short of maxBatchRecords may wait for more messages, from the first one queued (default 0: yield at once) */
+  maxBatchWaitMs?: number;
   /** queued messages past which every partition is paused (resumed at half) */
   maxQueued: number;
   rebalanceWaitMs: number;
@@ -68,6 +70,8 @@ export class ConsumerSession {
   private paused = false;
   private stopped = false;
   private lastArrival = Date.now();
+  /** when the oldest message now queued arrived (about: after a partial take, the time of that take) */
+  private firstQueuedAt = 0;
   readonly stats = {
     batches: 0,
     messages: 0,
@@ -108,6 +112,12 @@ export class ConsumerSession {
           continue;
         }
         if (ends && this.caughtUp(ends)) return;
+        // latency-aware batching: a full batch leaves at once, a partial one after maxBatchWaitMs
+        const waitLeft = this.firstQueuedAt + (this.o.maxBatchWaitMs ?? 0) - Date.now();
+        if (this.queue.size > 0 && this.queue.size < this.o.maxBatchRecords && waitLeft > 0 && !this.paused) {
+          await this.queue.waitForMore(signal, waitLeft);
+          continue;
+        }
         const chunks = this.queue.take(this.o.maxBatchRecords);
         if (chunks.length === 0) {
           if (ends && this.idle()) {
@@ -120,6 +130,7 @@ export class ConsumerSession {
           await this.queue.wait(signal, ends ? Math.max(50, this.o.onceIdleMs / 4) : undefined);
           continue;
         }
+        if (this.queue.size > 0) this.firstQueuedAt = Date.now();
         this.resumeIfDrained();
         yield this.toBatch(chunks);
       }
@@ -148,6 +159,7 @@ export class ConsumerSession {
       messages = messages.filter((m) => BigInt(m.offset) >= next);
     if (messages.length === 0) return Promise.resolve();
     this.next.set(key, BigInt(messages[messages.length - 1]!.offset) + 1n);
+    if (this.queue.size === 0) this.firstQueuedAt = Date.now();
     this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
     this.lastArrival = Date.now();
     if (!this.paused && this.queue.size >= this.o.maxQueued) {

@@ -2,10 +2,13 @@
 // kafkajs consumer + raw COPY in the same run, then end-to-end latency at a fixed rate.
 //   pnpm bench source-redpanda                       (1,000,000 rows, 3 runs each, medians; 10,000 msgs/s for 30 s)
 //   QI_BENCH_ROWS=200000 QI_BENCH_RUNS=1 QI_BENCH_SECONDS=10 pnpm bench source-redpanda
+// then the max RSS of the qi path alone reading the backlog once (a fresh child process).
 // Env: QI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), QI_KAFKA_BROKERS,
 // QI_BENCH_CLIENT (kafkajs|platformatic, default kafkajs), QI_BENCH_BATCH (source maxBatchRecords, 5000),
 // QI_BENCH_INFLIGHT (pipeline maxInFlight, 4), QI_BENCH_RATE (10000), QI_BENCH_SECONDS (30, 0 skips the latency run),
 // QI_BENCH_ONLY=qi (skip the raw baseline, e.g. to profile with --cpu-prof) or latency, QI_BENCH_LINGER (target lingerMs of the latency run),
+// QI_BENCH_ONLY=memory: max RSS of the qi path alone (a child process reading the backlog once), with
+// process.memoryUsage() sampled every 250 ms; QI_BENCH_SOURCE_WITH / QI_BENCH_TARGET_WITH (JSON) add config.
 // QI_BENCH_BATCH_WAIT (source maxBatchWaitMs, default the source's), QI_BENCH_PLAIN_TABLES=1 (target timescale.enabled false: a PostgreSQL with timescaledb installed but not preloaded).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +47,8 @@ const SECONDS = env('QI_BENCH_SECONDS', 30);
 const ONLY = process.env.QI_BENCH_ONLY; // qi | latency
 const LINGER = process.env.QI_BENCH_LINGER; // target lingerMs in the latency run (default: the target's)
 const BATCH_WAIT = process.env.QI_BENCH_BATCH_WAIT;
+const SOURCE_WITH = JSON.parse(process.env.QI_BENCH_SOURCE_WITH ?? '{}') as Record<string, unknown>;
+const TARGET_WITH = JSON.parse(process.env.QI_BENCH_TARGET_WITH ?? '{}') as Record<string, unknown>;
 const PLAIN = process.env.QI_BENCH_PLAIN_TABLES === '1' ? { timescale: { enabled: false } } : {};
 const CLIENT = (process.env.QI_BENCH_CLIENT ?? 'kafkajs') as 'kafkajs' | 'platformatic';
 const PG_URL = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -250,6 +255,7 @@ function pipeline(
         maxBatchRecords: BATCH,
         ...(BATCH_WAIT === undefined ? {} : { maxBatchWaitMs: Number(BATCH_WAIT) }),
         onceIdleMs: 1000,
+        ...SOURCE_WITH,
         ...sourceWith,
       }),
     ),
@@ -263,6 +269,7 @@ function pipeline(
             schema,
             tables: { price: table },
             ...PLAIN,
+            ...TARGET_WITH,
             ...targetWith,
           }),
         ),
@@ -413,9 +420,39 @@ async function latency() {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** The qi path alone in this process: its peak RSS and what the heap, Buffers (external) and RSS were at that peak. */
+async function memory(): Promise<void> {
+  const samples: NodeJS.MemoryUsage[] = [];
+  const timer = setInterval(() => samples.push(process.memoryUsage()), 250);
+  const started = performance.now();
+  const rate = await qi(0);
+  clearInterval(timer);
+  const mb = (b: number) => Math.round(b / 1024 / 1024);
+  const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a), samples[0]!);
+  console.log(
+    JSON.stringify({
+      bench: `source-redpanda -> target-timescale max RSS (${CLIENT}, ${ROWS} rows backlog)`,
+      maxRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      unit: 'MB',
+      atPeak: {
+        heapUsed: mb(peak.heapUsed),
+        heapTotal: mb(peak.heapTotal),
+        external: mb(peak.external),
+        arrayBuffers: mb(peak.arrayBuffers),
+      },
+      rate,
+      seconds: Math.round((performance.now() - started) / 1000),
+      source: SOURCE_WITH,
+      target: TARGET_WITH,
+      loadavg: loadavg()[0],
+    }),
+  );
+}
+
 try {
   await sql(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  if (ONLY !== 'latency') {
+  if (ONLY === 'memory-child') await memory();
+  else if (ONLY !== 'latency' && ONLY !== 'memory') {
     await ensureData();
     const rawRates: number[] = [];
     const qiRates: number[] = [];
@@ -441,7 +478,17 @@ try {
       { path: 'raw: kafkajs eachBatch + JSON.parse + COPY + commit', 'rows/s': baseline },
     ]);
   }
-  if (SECONDS > 0) {
+  if (ONLY === undefined || ONLY === 'memory') {
+    await ensureData();
+    // a fresh process: what producing the backlog and the runs above used is not counted
+    const child = spawn(process.execPath, ['--no-warnings', ...process.execArgv, import.meta.filename], {
+      stdio: 'inherit',
+      env: { ...process.env, QI_BENCH_ONLY: 'memory-child' },
+    });
+    const code = await new Promise((r) => child.on('close', r));
+    if (code !== 0) throw new Error(`the memory run failed (exit ${code})`);
+  }
+  if (SECONDS > 0 && !ONLY?.startsWith('memory')) {
     const l = await latency();
     console.log(
       JSON.stringify({

@@ -76,6 +76,14 @@ export const configSchema = z.strictObject({
     .describe(
       'messages fetched but not yet handed to the pipeline; past it the partitions are paused until the queue is half empty (default 4 x maxBatchRecords)',
     ),
+  maxQueuedBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024)
+    .describe(
+      'bytes of fetched messages not yet handed to the pipeline (payloads plus ~256 B each); past it, as past maxQueuedRecords, the partitions pause until half of it is left (default 16 MiB)',
+    ),
   maxBytes: z
     .number()
     .int()

@@ -108,6 +108,7 @@ export function createRedpandaReaderHandler(
       maxBatchRecords: config.maxBatchRecords,
       maxBatchWaitMs: config.maxBatchWaitMs,
       maxQueued: queueBound(config),
+      maxQueuedBytes: config.maxQueuedBytes,
       rebalanceWaitMs: config.rebalanceWaitMs,
       onceIdleMs: config.onceIdleMs,
       logger,

@@ -15,6 +15,8 @@ export interface SessionOptions {
   maxBatchWaitMs?: number;
   /** queued messages past which every partition is paused (resumed at half) */
   maxQueued: number;
+  /** queued bytes (payloads + a per-message share) past which every partition is paused (resumed at half); default no bound */
+  maxQueuedBytes?: number;
   rebalanceWaitMs: number;
   onceIdleMs: number;
   logger: Logger;
@@ -83,10 +85,12 @@ export class ConsumerSession {
   };
   private readonly log: Logger;
   private readonly specs: RecordSpecs;
+  private readonly maxBytes: number;
 
   constructor(private readonly o: SessionOptions) {
     this.log = o.logger;
     this.specs = o.specs ?? RECORD_SPECS;
+    this.maxBytes = o.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Subscribes and joins the group; resolves once the consumer runs (first assignment done or under way). */
@@ -162,7 +166,7 @@ export class ConsumerSession {
     if (this.queue.size === 0) this.firstQueuedAt = Date.now();
     this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
     this.lastArrival = Date.now();
-    if (!this.paused && this.queue.size >= this.o.maxQueued) {
+    if (!this.paused && (this.queue.size >= this.o.maxQueued || this.queue.bytes >= this.maxBytes)) {
       this.stats.pauses++;
       this.pauseAll();
     }
@@ -307,7 +311,8 @@ export class ConsumerSession {
   }
 
   private resumeIfDrained(): void {
-    if (!this.paused || this.stopped || this.queue.size > this.o.maxQueued / 2) return;
+    if (!this.paused || this.stopped) return;
+    if (this.queue.size > this.o.maxQueued / 2 || this.queue.bytes > this.maxBytes / 2) return;
     this.paused = false;
     // --once idleness counts from here: nothing could arrive while paused
     this.lastArrival = Date.now();

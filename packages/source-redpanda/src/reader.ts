@@ -15,6 +15,7 @@ import type { StreamingClient } from '@qi/streaming';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {
+  batchWait,
   configSchema,
   queueBound,
   type RedpandaSourceConfig,
@@ -106,7 +107,7 @@ export function createRedpandaReaderHandler(
         return r.value;
       },
       maxBatchRecords: config.maxBatchRecords,
-      maxBatchWaitMs: config.maxBatchWaitMs,
+      maxBatchWaitMs: batchWait(config),
       maxQueued: queueBound(config),
       maxQueuedBytes: config.maxQueuedBytes,
       rebalanceWaitMs: config.rebalanceWaitMs,

@@ -1,4 +1,5 @@
 import type { SourceBatch } from '@qi/core';
+import { batchWait, configSchema } from '../src/config';
 import { FakeConsumer, session, settled } from './fake-consumer';
 
 // maxBatchWaitMs: a full batch leaves at once, a partial one once its first message waited that long.
@@ -48,5 +49,11 @@ describe('ConsumerSession latency-aware batching', () => {
     const { consumer, it } = await started(0);
     await consumer.deliver('t', 0, [0]);
     expect(size(await settled(it.next()))).toBe(1);
+  });
+
+  it('defaults to 20 ms with kafkajs and 0 with platformatic; a configured value wins', () => {
+    expect(batchWait(configSchema.parse({}))).toBe(20);
+    expect(batchWait(configSchema.parse({ client: 'platformatic' }))).toBe(0);
+    expect(batchWait(configSchema.parse({ client: 'platformatic', maxBatchWaitMs: 5 }))).toBe(5);
   });
 });

@@ -16,6 +16,7 @@ import { createRegistryClient, createRegistryCodec } from '@qi/target-redpanda';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {
+  batchWait,
   configSchema,
   queueBound,
   type RedpandaSourceConfig,
@@ -113,7 +114,9 @@ export function createRedpandaReaderHandler(
         return r.value;
       },
       maxBatchRecords: config.maxBatchRecords,
+      maxBatchWaitMs: batchWait(config),
       maxQueued: queueBound(config),
+      maxQueuedBytes: config.maxQueuedBytes,
       rebalanceWaitMs: config.rebalanceWaitMs,
       onceIdleMs: config.onceIdleMs,
       logger,

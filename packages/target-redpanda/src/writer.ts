@@ -18,7 +18,7 @@ import {
   type WriterHandler,
   workflowOptions,
 } from '@qi/core';
-import { createStreamingClient, type StreamingMessage } from '@qi/streaming';
+import { connectionOf, createStreamingClient, type StreamingMessage } from '@qi/streaming';
 import { connectRedpanda, type RedpandaConnection } from './client';
 import type { RedpandaTargetConfig } from './config';
 import { CONTENT_TYPES, type EncodedRecord, encodeConfluent, encodeRecord, HEADERS } from './encoding';
@@ -183,11 +183,7 @@ export function instrumentKeyFn(specs: RecordSpecs): (record: MarketRecord) => s
 }
 
 async function probe(config: RedpandaTargetConfig, logger: Logger): Promise<Record<string, unknown>> {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs } = config;
-  const s = await createStreamingClient(
-    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries: 0 },
-    { logger },
-  );
+  const s = await createStreamingClient({ ...connectionOf(config), retries: 0 }, { logger });
   if (!s.ok) return { ok: false, connected: false, error: s.error.message };
   const h = await s.value.health();
   await s.value.disconnect();

@@ -98,7 +98,7 @@ export function createHealth(
       lastError?: Note;
     };
     const targets = new Map<string, TargetTrack>();
-    const sl = { pipeline: p, source: source.name };
+    const sl = { pipeline: p, source: source.plugin };
     safe(() => m?.pipelineState.set({ pipeline: p }, STATE_GAUGE.starting));
 
     const handle: PipelineHealth = {
@@ -147,7 +147,7 @@ export function createHealth(
       if (state === 'failed') problems.push(`pipeline failed: ${lastError?.message ?? 'unknown error'}`);
       if (src.consecutiveFailures >= t.sourceFailures)
         problems.push(
-          `source ${source.name} failed ${src.consecutiveFailures} reads in a row (threshold ${t.sourceFailures}): ${src.lastError?.message ?? ''}`,
+          `source ${source.plugin} failed ${src.consecutiveFailures} reads in a row (threshold ${t.sourceFailures}): ${src.lastError?.message ?? ''}`,
         );
       const ts: TargetStatus[] = [];
       for (const tt of targets.values()) ts.push(await targetStatus(tt, stats, now, problems, t));

@@ -295,4 +295,30 @@ describe('health', () => {
       expect.stringContaining('target db: circuit breaker half-open for 61 s (threshold 60 s)'),
     ]);
   });
+  it('scrubs secrets from the status JSON, whatever error message carried them', async () => {
+    const health = createHealth();
+    const p = health.pipeline(
+      { pipeline: 'p', batches: 0, recordsIn: 0, deadLettered: 0, written: {}, failed: {} },
+      { name: 's', plugin: 's' },
+    );
+    p.setState('running');
+    p.sourceFailed(
+      qiError({ code: 'T_AUTH', category: 'auth', retryable: false }, 'login as qi:hunter2 refused'),
+      false,
+    );
+    const server = await startMetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      metrics: createMetrics(),
+      health: () => health.status(),
+      scrub: (t) => t.replaceAll('hunter2', '[redacted]'),
+    });
+    try {
+      const body = await (await fetch(`${server.url}/status`)).text();
+      expect(body).toContain('login as qi:[redacted] refused');
+      expect(body).not.toContain('hunter2');
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -56,6 +56,8 @@ interface Knobs {
   initError: typeof down;
   /** source reads that fail (reported, not thrown) before it yields its batch */
   sourceFailures: number;
+  /** batches of 2 records the source yields (default: one batch of 5) */
+  batches?: number;
   /** called when the source has reported all its failures; the source then waits for the stop */
   onSourceFailed?: () => void;
   mem: ReturnType<typeof createMemoryHandler>;
@@ -80,7 +82,8 @@ function plugins(k: Knobs) {
               return;
             }
             o.report?.read();
-            yield { records: sampleRecords('price', 5) };
+            if (k.batches === undefined) yield { records: sampleRecords('price', 5) };
+            else for (let i = 0; i < k.batches; i++) yield { records: sampleRecords('price', 2, 2 * i) };
           },
           classifyError: (e) => e as never,
           close: async () => {},
@@ -91,16 +94,17 @@ function plugins(k: Knobs) {
     name: 'test-target',
     kind: 'target',
     apiVersion: '^1.0.0',
-    configSchema: z.object({}),
-    create: (_c, ctx) =>
+    configSchema: z.object({ down: z.boolean().default(false) }),
+    create: (c, ctx) =>
       new BaseWriter({
         name: ctx.name,
         pipeline: ctx.pipeline,
         metrics: ctx.metrics,
         signal: ctx.signal,
         batch: { lingerMs: 0 },
+        ...(c.down ? { clock: instantClock(), breaker: { failureThreshold: 1 } } : {}),
         handler: {
-          ...k.mem.handler,
+          ...(c.down ? createMemoryHandler({ failTimes: Number.POSITIVE_INFINITY }).handler : k.mem.handler),
           async init() {
             k.initCalls++;
             if (k.initCalls <= k.initFailures) throw k.initError;
@@ -189,6 +193,40 @@ describe('start-up', () => {
     const r = await run(await prepare(k)).done;
     expect(r).toMatchObject({ ok: false, error: { code: 'T_AUTH' } });
     expect(k.initCalls).toBe(1);
+  });
+});
+
+describe('optional targets', () => {
+  it('an optional target that is down is not waited for: past its backlog bound, batches go to its onError', async () => {
+    writeFileSync(
+      path.join(dir, 'qi.config.json'),
+      JSON.stringify({
+        pipelines: {
+          p: {
+            source: { use: 'test-source' },
+            targets: [
+              { use: 'test-target', name: 'db' },
+              {
+                use: 'test-target',
+                name: 'opt',
+                required: false,
+                onError: 'skip-target',
+                with: { down: true },
+              },
+            ],
+          },
+        },
+      }),
+    );
+    const k = knobs({ batches: 30 });
+    const { done, lines } = run(await prepare(k));
+    const r = await done;
+    expect(r).toMatchObject({ ok: true, value: { recordsIn: 60, written: { db: 60 } } });
+    expect(k.mem.rows.size).toBe(60);
+    const skipped = lines.filter((l) => l.event === 'pipeline.target_skipped');
+    expect(skipped).toHaveLength(30);
+    // 16 batches waited for the target (the bound with maxInFlight 4), the 14 after them were not queued
+    expect(skipped.filter((l) => l.code === 'QI_TARGET_BEHIND')).toHaveLength(14);
   });
 });
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { fileTarget } from '../builtins/file-target';
 import type { Reader, SourceBatch, SourceReport } from '../contracts/reader';
-import type { DeadLetter, Writer } from '../contracts/writer';
+import type { DeadLetter, PublishReport, Writer } from '../contracts/writer';
 import { CoreErrors, type QiError, qiError, toQiError } from '../errors';
 import type { PluginUse, PreparedPipeline } from '../host/host';
 import { createHealth, type PipelineHealth } from '../observability/health';
@@ -48,6 +48,13 @@ export const newStats = (pipeline: string): PipelineStats => ({
 });
 
 type Instance<T> = { use: PluginUse; instance: T };
+
+/**
+ * Batches an optional (required: false) target may have outstanding. Nothing
+ * waits for such a target, so while it is down its backlog would grow without
+ * bound; past this many, batches go to its onError policy instead.
+ */
+const optionalBacklog = (maxInFlight: number) => Math.max(16, 4 * maxInFlight);
 
 async function instantiate<T>(
   use: PluginUse,
@@ -110,13 +117,13 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   };
 
   let reader: Reader | undefined;
-  const writers: Array<Instance<Writer> & { required: boolean; onError: string }> = [];
+  const writers: Array<Instance<Writer> & { required: boolean; onError: string; behind: number }> = [];
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
     for (const t of p.targets) {
       const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
-      writers.push({ use: t, instance, required: t.required, onError: t.onError });
+      writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0 });
       health.addTarget(t.name, t.resolved.packageName, t.required, () => instance.health());
     }
     const dlqUse: PluginUse = p.deadLetter ?? {
@@ -202,9 +209,26 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
       );
       if (batch.records.length === 0) return true;
       const required: Promise<void>[] = [];
+      const backlog = optionalBacklog(p.config.maxInFlight);
       for (const w of writers) {
+        const publish = async (): Promise<Result<PublishReport>> => {
+          if (w.required) return w.instance.publishBatch(batch.records);
+          if (w.behind >= backlog)
+            return err(
+              qiError(
+                CoreErrors.TARGET_BEHIND,
+                `optional target ${w.use.name} has ${w.behind} batches outstanding (down or too slow); not waiting for it`,
+              ),
+            );
+          w.behind++;
+          try {
+            return await w.instance.publishBatch(batch.records);
+          } finally {
+            w.behind--;
+          }
+        };
         const done = (async () => {
-          const r = await w.instance.publishBatch(batch.records);
+          const r = await publish();
           if (r.ok) {
             health.delivered(w.use.name);
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
@@ -298,6 +322,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   }
   await ackChain;
   await Promise.allSettled(inflight);
+  // the source is done: from here on a target that is down is not waited for without bound
+  if (!stop.signal.aborted) stop.abort(qiError(CoreErrors.CLOSED, `pipeline ${p.name} is stopping`));
   const closeErr = await closeAll(reader, writers, dlq, log);
   opts.signal.removeEventListener('abort', onAbort);
   log.info(

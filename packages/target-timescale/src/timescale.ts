@@ -11,11 +11,6 @@ export interface ExtensionState {
   installed: string | null;
   /** version the server could install (pg_available_extensions) */
   available: string | null;
-  /**
-   * timescaledb is in shared_preload_libraries. Without it CREATE EXTENSION is
-   * a FATAL that ends the session, so it is not tried. Unknown: assumed true.
-   */
-  preloaded?: boolean;
 }
 
 export type TimescaleSetting = 'auto' | boolean;
@@ -49,16 +44,6 @@ export function decideTimescale(
       use: true,
       createExtension: false,
       log: { level: 'info', message: `TimescaleDB ${ext.installed}: tables are hypertables` },
-    };
-  }
-  if (ext.available && ext.preloaded === false) {
-    const why = `TimescaleDB ${ext.available} is installed but not in shared_preload_libraries (add it there and restart PostgreSQL)`;
-    if (setting === true)
-      throw qiError(TimescaleErrors.TIMESCALE_MISSING, `timescale.enabled is true but ${why}`);
-    return {
-      use: false,
-      createExtension: false,
-      log: { level: 'warn', message: `${why}: hypertable features are off (plain tables with time indexes)` },
     };
   }
   if (ext.available) {
@@ -195,5 +180,4 @@ WHERE h.hypertable_schema = $1 AND h.hypertable_name = $2`;
 
 export const EXTENSION_STATE_SQL = `
 SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS installed,
-  (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
-  'timescaledb' = ANY(string_to_array(replace(coalesce(current_setting('shared_preload_libraries', true), ''), ' ', ''), ',')) AS preloaded`;
+  (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS available`;

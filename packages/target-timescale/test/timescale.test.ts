@@ -10,11 +10,6 @@ describe('decideTimescale', () => {
       createExtension: false,
     });
   });
-  it('does not create an extension that is not preloaded (the FATAL would end the session): plain tables, a warning', () => {
-    const d = decideTimescale('auto', { installed: null, available: '2.28.3', preloaded: false });
-    expect(d).toMatchObject({ use: false, createExtension: false, log: { level: 'warn' } });
-    expect(d.log.message).toContain('shared_preload_libraries');
-  });
   it('creates an available extension', () => {
     expect(decideTimescale('auto', { installed: null, available: '2.17.0' })).toMatchObject({
       use: true,

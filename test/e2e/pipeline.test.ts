@@ -116,7 +116,9 @@ describe('qi run: CoinGecko → PostgreSQL + Kafka', () => {
       ['market_analytics', 'analytics', ['vs_currency', 'ts']],
     ] as const) {
       const rows = psql(`SELECT json_agg(t) FROM "${schema}"."${table}" t`);
-      const inDb = (parseJsonLossless(rows || '[]') ?? []) as Array<Record<string, unknown>>;
+      const inDb = (parseJsonLossless(rows || '[]', { numbersAsText: true }) ?? []) as Array<
+        Record<string, unknown>
+      >;
       const inTopic = messages.filter((m) => m.kind === kind);
       const k = (r: Record<string, unknown>) =>
         key.map((f) => (f === 'ts' ? new Date(String(r[f])).toISOString() : String(r[f]))).join('|');

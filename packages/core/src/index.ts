@@ -1,5 +1,5 @@
 export { z } from 'zod';
-export { BUILTIN_PLUGINS, fileSource, fileTarget, parseJsonLossless, stdoutTarget } from './builtins/index';
+export { BUILTIN_PLUGINS, fileSource, fileTarget, stdoutTarget } from './builtins/index';
 export { main as runCli } from './cli/main';
 export { muteKnownWarnings } from './cli/warnings';
 export * from './contracts/reader';

@@ -25,6 +25,26 @@ export interface PluginContext {
   baseDir: string;
 }
 
+/** What a plugin's `check` gets. */
+export interface CheckContext {
+  /** the directory of the config file: relative paths resolve from here */
+  baseDir: string;
+  /** false: static checks only, no network; true: also reach the service (`qi validate --connect`) */
+  connect: boolean;
+  /** aborted when the check takes too long: stop and return */
+  signal: AbortSignal;
+}
+
+/** One thing a plugin checked, for `qi validate`. */
+export interface CheckResult {
+  /** what was checked, without secrets, e.g. "input file /data/in.ndjson", "PostgreSQL 127.0.0.1:5432/market" */
+  what: string;
+  /** why it failed; absent when it passed */
+  problem?: string;
+  /** the `with` field the problem is about, e.g. "path" or "brokers" */
+  field?: string;
+}
+
 export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> {
   name: string;
   kind: K;
@@ -36,6 +56,13 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z
     config: z.output<S>,
     ctx: PluginContext,
   ): Promise<K extends 'source' ? Reader : Writer> | (K extends 'source' ? Reader : Writer);
+  /**
+   * Optional checks beyond the schema, made before anything runs and never writing:
+   * without `ctx.connect` only static ones (a file exists, a client library is installed),
+   * which every command that loads the config makes; with it (`qi validate --connect`),
+   * also connect to the service and close again. A plugin without it is simply not checked.
+   */
+  check?(config: z.output<S>, ctx: CheckContext): Promise<CheckResult[]> | CheckResult[];
 }
 
 export type QiPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> = PluginDefinition<

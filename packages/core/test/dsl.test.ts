@@ -123,6 +123,26 @@ describe.each(['compiled', 'generic'] as const)('fast path (%s)', (mode) => {
     ]) {
       expect(fast({ ...canonical, ...notCanonical })).toBeUndefined();
     }
+    // the sanity rules: the fast path never accepts what zod refuses, field by field
+    const probes = ['-1', '-0.5', '0', '12.5', '2008-12-31T23:59:59.999Z', '2009-01-01T00:00:00.000Z'];
+    for (const kind of ['price', 'ohlcv', 'analytics', 'level1'] as const) {
+      const spec = RECORD_SPECS[kind];
+      const base = spec.schema.parse(SAMPLERS[kind](1)) as Record<string, unknown>;
+      for (const f of fieldsOf(spec)) {
+        if (f.type === 'kind') continue;
+        for (const probe of probes) {
+          const input = { ...base, [f.name]: probe };
+          const viaZod = spec.schema.safeParse(input);
+          const viaFast = fastParser(spec)(input);
+          if (!viaZod.success)
+            expect([kind, f.name, probe, viaFast]).toEqual([kind, f.name, probe, undefined]);
+          else if (viaFast) expect(viaFast).toEqual(viaZod.data);
+        }
+      }
+    }
+    expect(fast({ ...canonical, price: '-1' })).toBeUndefined();
+    expect(fast({ ...canonical, change_24h_pct: '-1' })).toBeDefined();
+    expect(fast({ ...canonical, ts: '2008-12-31T23:59:59.999Z' })).toBeUndefined();
     // and parseRecord still normalises what the fast path declines
     const r = parseRecord({ ...canonical, price: '1.50', ts: '2026-01-01T00:00:00Z' });
     expect(r.ok && [(r.value as { price: string }).price, r.value.ts]).toEqual([

@@ -27,6 +27,46 @@ describe('interpolate', () => {
   it('leaves out a key whose whole value is an empty ${VAR:-}', () => {
     expect(interpolate({ connectionString: '${EMPTY:-}', other: 1 }, env)).toEqual({ other: 1 });
   });
+  // every variant of an empty or missing value: only the explicit empty default drops a key
+  it.each([
+    ['unset, no default', '${UNSET}', { path: 'w.v', message: expect.stringContaining('UNSET is not set') }],
+    [
+      'set to empty, no default',
+      '${EMPTY}',
+      { path: 'w.v', message: expect.stringContaining('EMPTY is set to an empty string') },
+    ],
+  ])('%s: an issue naming the path, and the key is kept', (_, v, issue) => {
+    const issues: { path: string; message: string }[] = [];
+    expect(interpolate({ w: { v, other: 1 } }, env, '', issues)).toEqual({ w: { v: '', other: 1 } });
+    expect(issues).toEqual([issue]);
+  });
+  it.each([
+    ['unset, empty default', { v: '${UNSET:-}' }, {}],
+    ['set to empty, empty default', { v: '${EMPTY:-}' }, {}],
+    ['set, empty default', { v: '${HOST:-}' }, { v: 'db.local' }],
+    ['unset, default', { v: '${UNSET:-x}' }, { v: 'x' }],
+    ['set to empty, default', { v: '${EMPTY:-x}' }, { v: 'x' }],
+    ['empty default inside a longer string', { v: 'a${UNSET:-}b' }, { v: 'ab' }],
+    [
+      'empty default in an array (the element stays)',
+      { v: ['${UNSET:-}', '${HOST}'] },
+      { v: ['', 'db.local'] },
+    ],
+    ['nested', { a: { b: { c: '${UNSET:-}', d: '${PORT:-1}' } } }, { a: { b: { d: '6543' } } }],
+  ])('%s: no issue', (_, input, out) => {
+    const issues: { path: string; message: string }[] = [];
+    expect(interpolate(input, env, '', issues)).toEqual(out);
+    expect(issues).toEqual([]);
+  });
+  it.each([
+    ['inside a longer string', { v: 'postgres://${UNSET}/db' }, 'v'],
+    ['in an array', { v: ['a', '${UNSET}'] }, 'v[1]'],
+    ['nested', { a: { b: [{ c: '${UNSET}' }] } }, 'a.b[0].c'],
+  ])('unset without default %s: an issue at the exact path', (_, input, path) => {
+    const issues: { path: string; message: string }[] = [];
+    interpolate(input, env, '', issues);
+    expect(issues).toEqual([{ path, message: expect.stringContaining('UNSET is not set') }]);
+  });
 });
 
 describe('parseWithSchema', () => {
@@ -85,6 +125,22 @@ describe('parseWithSchema', () => {
 });
 
 describe('secrets', () => {
+  it('a secret connection URL hides only its credentials: host and database stay readable', () => {
+    const reg = new SecretRegistry();
+    const schema = z.object({ url: secret(z.string()) });
+    collectSecrets(schema, { url: 'postgres://qi:p%40ss-99@db.local:5432/market?sslpassword=kp-777' }, reg);
+    collectSecrets(schema, { url: 'postgres://db.local:5432/nopw' }, reg);
+    collectSecrets(schema, { url: 'not a url but secret' }, reg);
+    collectSecrets(schema, { url: 'https://hooks.example/services/T0/B0/xoxb-hook' }, reg);
+    expect(
+      reg.scrub(
+        'to postgres://qi:p%40ss-99@db.local:5432/market?sslpassword=kp-777 (p@ss-99, kp-777) and postgres://db.local:5432/nopw; not a url but secret; https://hooks.example/services/T0/B0/xoxb-hook',
+      ),
+    ).toBe(
+      'to postgres://qi:[redacted]@db.local:5432/market?sslpassword=[redacted] ([redacted], [redacted]) and postgres://db.local:5432/nopw; [redacted]; [redacted]',
+    );
+  });
+
   it('collects secret fields and scrubs them (and URL credentials) from text', () => {
     const schema = z.object({
       password: secret(z.string()),

@@ -42,7 +42,7 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
           ? `Writes records of any kinds in one call to ${opts.destination}; each record's "kind" field (price, ohlcv, analytics, level1) says what it is.`
           : `Writes ${WHAT[kind]} to ${opts.destination}.`,
         'Returns when every valid record is durably written. Each record is validated on its own: an invalid record is reported in results (status "rejected" with code and reason naming the field) and the others are still written.',
-        'Every record needs "source" (e.g. "coingecko") and "attribution" (the provider\'s attribution text). Send decimals as strings to keep every digit.',
+        'Every record needs "source" (e.g. "coingecko") and "attribution" (the provider\'s attribution text). Send decimals as strings to keep every digit: a JSON number is exact only within double precision. Prices, volumes and market caps must be >= 0; timestamps on or after 2009-01-01 and at most 5 minutes in the future.',
         IDEMPOTENT,
         'On isError, structuredContent.error.retryable says whether the same call may succeed later.',
       ].join(' '),

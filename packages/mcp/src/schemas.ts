@@ -14,10 +14,15 @@ import { z } from 'zod';
  */
 type Json = Record<string, unknown>;
 
+// JSON-RPC arguments reach the server already parsed by the SDK, so a number
+// literal has become a double before Qi sees it: only a string keeps every digit.
+const DECIMAL_HINT =
+  'send it as a string (e.g. "67012.25") to keep every digit; a JSON number is exact only within double precision (about 15 significant digits)';
 const HINTS: Record<string, string> = {
-  decimal:
-    'a decimal number; send it as a string (e.g. "67012.25") to keep every digit, numbers are accepted',
-  timestamp: 'an instant: ISO-8601 with a zone (e.g. "2025-01-31T12:00:00Z") or epoch milliseconds',
+  decimal: `a decimal number; ${DECIMAL_HINT}`,
+  amount: `a decimal number >= 0; ${DECIMAL_HINT}`,
+  timestamp:
+    'an instant on or after 2009-01-01, at most 5 minutes ahead of the server clock: ISO-8601 with a zone (e.g. "2025-01-31T12:00:00Z") or epoch milliseconds',
 };
 
 /** Drops what JSON cannot carry (bigint, Date branches) and Qi's generator tags from a converted schema. */
@@ -26,7 +31,7 @@ function tidy(node: unknown): unknown {
   if (!node || typeof node !== 'object') return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
-    if (k === '$schema' || k === 'qiType') continue;
+    if (k === '$schema' || k === 'qiType' || k === 'nonNegative') continue;
     if (k === 'anyOf' && Array.isArray(v)) {
       const kept = v.filter((b) => !(b && typeof b === 'object' && Object.keys(b).length === 0)).map(tidy);
       if (kept.length === 1) Object.assign(out, kept[0] as Json);
@@ -35,7 +40,8 @@ function tidy(node: unknown): unknown {
     }
     out[k] = tidy(v);
   }
-  const hint = HINTS[(node as Json).qiType as string];
+  const n = node as Json;
+  const hint = HINTS[n.qiType === 'decimal' && n.nonNegative ? 'amount' : (n.qiType as string)];
   if (hint) out.description = `${out.description ?? ''} (${hint})`.trim();
   return out;
 }

@@ -70,7 +70,29 @@ describe('@qi/mcp server tools over Streamable HTTP', () => {
         items: { properties: Record<string, { description: string }> };
       }
     ).items.properties.price!;
-    expect(price.description).toMatch(/string.*every digit/);
+    expect(price.description).toMatch(
+      />= 0; send it as a string.*every digit.*exact only within double precision/,
+    );
+    expect(JSON.stringify(tools)).not.toContain('nonNegative');
+  });
+
+  it('writes decimal strings digit for digit and rejects negative prices', async () => {
+    const [a, b] = sampleRecords('price', 2, 3000) as Array<Record<string, unknown>>;
+    const exact = '123456789012345678901234567890.123456789';
+    const r = await client.callTool({
+      name: 'publish_prices',
+      arguments: {
+        records: [
+          { ...a, price: exact, market_cap: '3456789012345678.123456789' },
+          { ...b, price: '-1' },
+        ],
+      },
+    });
+    expect(r.structuredContent).toMatchObject({ written: 1, rejected: 1 });
+    const results = (r.structuredContent as { results: Array<Record<string, unknown>> }).results;
+    expect(results[1]!.reason).toContain('price: must be >= 0, received "-1"');
+    const stored = [...srv.mem.rows.values()].find((x) => (x as { price: string }).price === exact);
+    expect(stored).toMatchObject({ market_cap: '3456789012345678.123456789' });
   });
 
   it.each(RECORD_KINDS)('publishes %s records through its tool and reports each record', async (kind) => {

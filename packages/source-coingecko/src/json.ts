@@ -1,16 +1,12 @@
+import { parseJsonLossless } from '@qi/core';
+
 /**
- * JSON without precision loss: every number is kept as its source text, so
- * 1234567890123.45678 and 0.000000001234 reach the DSL digit for digit (the
- * DSL's decimals are strings). Needs the reviver's third argument (Node >= 21).
+ * CoinGecko JSON without precision loss: every number comes back as its exact
+ * source text (a string), so 1234567890123.45678 and 0.000000001234 reach the DSL
+ * digit for digit. Core's lossless parser, in its numbers-as-text mode.
  */
-type Reviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
-
-const keepSource: Reviver = (_key, value, context) =>
-  typeof value === 'number' && context?.source !== undefined ? context.source : value;
-
-/** Parses JSON; numbers come back as their exact source text (strings). Throws SyntaxError on bad JSON. */
 export function parseExactJson(text: string): unknown {
-  return JSON.parse(text, keepSource as Parameters<typeof JSON.parse>[1]);
+  return parseJsonLossless(text, { numbersAsText: true });
 }
 
 /** A number field read by parseExactJson: its text, or null when absent, null or not numeric. */

@@ -229,5 +229,6 @@ export function createCoinGeckoReader(
   const describe = { plan: conn.plan, baseUrl: conn.baseUrl, rateLimitPerMinute: conn.rateLimitPerMinute };
   logger.debug({ event: 'coingecko.config', ...describe }, 'CoinGecko source ready');
   const handler = new CoinGeckoReaderHandler(client, config, clock, logger, ctx.signal, describe);
-  return new BaseReader({ name: ctx.name, handler, logger: ctx.logger, clock });
+  // the future bound of timestamps counts from the same clock the reader schedules with
+  return new BaseReader({ name: ctx.name, handler, logger: ctx.logger, clock, now: () => clock.now() });
 }

@@ -1,4 +1,6 @@
 import { definePlugin } from '@qi/core';
+import { checkStreaming } from '@qi/streaming';
+import { connectionOf } from './client';
 import { configSchema } from './config';
 import { createRedpandaReader } from './reader';
 
@@ -9,6 +11,7 @@ export default definePlugin({
   description:
     'Reads price, OHLCV, analytics and level1 records (JSON or Avro) from Redpanda or Apache Kafka topics in a consumer group, committing offsets only after the pipeline acknowledged them',
   configSchema,
+  check: (config, ctx) => checkStreaming(connectionOf(config), ctx),
   create: (config, ctx) => createRedpandaReader(config, ctx),
 });
 

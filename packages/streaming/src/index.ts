@@ -1,3 +1,4 @@
+export { checkStreaming } from './check';
 export { createStreamingClient, type StreamingClientOptions } from './client';
 export {
   connectionShape,

@@ -3,6 +3,7 @@ import {
   createStreamingClient,
   type StreamingAdmin,
   type StreamingClient,
+  type StreamingConfigInput,
   type StreamingProducer,
 } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
@@ -14,16 +15,18 @@ export interface RedpandaConnection {
   close(): Promise<Result<void>>;
 }
 
+/** The transport settings of this target's config. */
+export function connectionOf(config: RedpandaTargetConfig): StreamingConfigInput {
+  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
+  return { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries };
+}
+
 /** Opens the transport with this target's producer settings (idempotent, acks, compression). */
 export async function connectRedpanda(
   config: RedpandaTargetConfig,
   logger: Logger,
 ): Promise<Result<RedpandaConnection>> {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
-  const streaming = await createStreamingClient(
-    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries },
-    { logger },
-  );
+  const streaming = await createStreamingClient(connectionOf(config), { logger });
   if (!streaming.ok) return streaming;
   const producer = await streaming.value.getProducer({
     idempotent: config.idempotent && config.acks === -1,

@@ -3,8 +3,10 @@ import {
   err,
   fieldsOf,
   type MarketRecord,
+  parseJsonLossless,
   parseRecordOfKind,
   qiError,
+  quoteValue,
   RECORD_SPECS,
   type RecordKind,
   type RecordSpecs,
@@ -134,7 +136,7 @@ export function decodeRecord(
         return err(
           qiError(
             RedpandaErrors.DECODE,
-            `Avro message without a known ${HEADERS.schema} header (got ${JSON.stringify(kind)})`,
+            `Avro message without a known ${HEADERS.schema} header (got ${quoteValue(kind)})`,
           ),
         );
       const a = avroTypeOf(kind, specs);
@@ -152,7 +154,8 @@ export function decodeRecord(
       for (const f of a.timestamps)
         if (typeof obj[f] === 'number') obj[f] = new Date(obj[f] as number).toISOString();
     } else if (contentType === CONTENT_TYPES.json) {
-      obj = JSON.parse(value.toString('utf8')) as Record<string, unknown>;
+      // other producers may write decimals as number literals: keep their digits
+      obj = parseJsonLossless(value.toString('utf8')) as Record<string, unknown>;
       kind ??= obj.kind as RecordKind;
     } else {
       return err(qiError(RedpandaErrors.DECODE, `unsupported content-type ${JSON.stringify(contentType)}`));
@@ -165,6 +168,6 @@ export function decodeRecord(
     );
   }
   if (!kind || !(kind in specs))
-    return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${JSON.stringify(kind)}`));
+    return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${quoteValue(kind)}`));
   return parseRecordOfKind(kind, obj, specs);
 }

@@ -1,4 +1,6 @@
 import { definePlugin } from '@qi/core';
+import { checkStreaming } from '@qi/streaming';
+import { connectionOf } from './client';
 import { configSchema } from './config';
 import { createRedpandaWriter } from './writer';
 
@@ -9,10 +11,11 @@ export default definePlugin({
   description:
     'Writes price, OHLCV, analytics and level1 records to Redpanda or Apache Kafka topics (JSON or Avro), keyed by instrument',
   configSchema,
+  check: (config, ctx) => checkStreaming(connectionOf(config), ctx),
   create: (config, ctx) => createRedpandaWriter(config, ctx),
 });
 
-export { connectRedpanda, type RedpandaConnection } from './client';
+export { connectionOf, connectRedpanda, type RedpandaConnection } from './client';
 export { configSchema, type RedpandaTargetConfig, type RedpandaTargetConfigInput } from './config';
 export {
   avroTypeOf,

@@ -96,6 +96,27 @@ describe('encoding', () => {
   });
 });
 
+describe('JSON from other producers', () => {
+  it('keeps every digit of number literals, decided from the text and not the double', () => {
+    const base = JSON.stringify({ ...samplePrice(1), price: 0, market_cap: 0, volume_24h: 0 });
+    const value = base
+      .replace('"price":0', '"price":0.99999999999999999')
+      .replace('"market_cap":0', '"market_cap":3456789012345678.123456789')
+      .replace('"volume_24h":0', '"volume_24h":1.5E+20');
+    const r = decodeRecord(Buffer.from(value), { 'content-type': 'application/json' });
+    if (!r.ok) throw r.error;
+    expect(r.value).toMatchObject({
+      price: '0.99999999999999999',
+      market_cap: '3456789012345678.123456789',
+      volume_24h: '150000000000000000000',
+    });
+  });
+  it('names an unknown kind with a bounded quote', () => {
+    const r = decodeRecord(Buffer.from(JSON.stringify({ kind: 'k'.repeat(10_000) })));
+    expect(!r.ok && r.error.message).toMatch(/^message of unknown kind "k{40}"… \(10000 chars\)$/);
+  });
+});
+
 describe('message keys', () => {
   it("equal core's instrumentKey for every kind, nulls included", () => {
     const keyOf = instrumentKeyFn(RECORD_SPECS);

@@ -4,7 +4,9 @@
 // Env: QI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), QI_BENCH_BATCH (default: the
 // plugin's batchSize), QI_BENCH_CONCURRENCY (default: the plugin's), QI_BENCH_PATH (copy|insert), QI_BENCH_CALL (records per
 // publish call, default one batch), QI_BENCH_INFLIGHT (publish calls in flight, 4),
-// QI_BENCH_DIRECT=0 (always COPY through the staging table), QI_BENCH_EXTRA=1 (also: replay of the same rows, and the embedded PGlite on 100k rows).
+// QI_BENCH_DIRECT=0 (always COPY through the staging table), QI_BENCH_EXTRA=1 (also: replay of the same rows, and the embedded PGlite on 100k rows),
+// QI_BENCH_TIMESCALE=off|on|both (plain tables, hypertables, or both in each run, each against a raw COPY into the same
+// kind of table; on/both default to scripts/timescaledb.sh's server, postgres://postgres@127.0.0.1:5433/postgres).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,16 @@ import plugin from '../dist/index.js';
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('QI_BENCH_ROWS', 1_000_000);
 const RUNS = env('QI_BENCH_RUNS', 3);
-const URL_ = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TIMESCALE = process.env.QI_BENCH_TIMESCALE ?? 'off';
+if (!['off', 'on', 'both'].includes(TIMESCALE)) throw new Error('QI_BENCH_TIMESCALE must be off, on or both');
+const KINDS: Array<'plain' | 'hypertable'> =
+  TIMESCALE === 'both' ? ['plain', 'hypertable'] : TIMESCALE === 'on' ? ['hypertable'] : ['plain'];
+const URL_ =
+  process.env.QI_BENCH_PG_URL ??
+  (TIMESCALE === 'off'
+    ? 'postgres://postgres@127.0.0.1:5432/test'
+    : 'postgres://postgres@127.0.0.1:5433/postgres');
+const CHUNK = '1 day'; // 1M bench rows span ~33 minutes: one chunk, as a day of 1 Hz data would be
 const PATH = process.env.QI_BENCH_PATH ?? 'copy';
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const EXTRA = process.env.QI_BENCH_EXTRA === '1';
@@ -74,11 +85,15 @@ async function sql(text: string): Promise<void> {
 }
 
 /** Baseline: one COPY FROM STDIN of the same rows with pg + pg-copy-streams, formatting included. */
-async function rawCopy(rows: Array<Record<string, unknown>>, table: string) {
+async function rawCopy(rows: Array<Record<string, unknown>>, table: string, kind: 'plain' | 'hypertable') {
   const client = new pg.Client({ connectionString: URL_ });
   await client.connect();
-  for (const s of tableDdl(RECORD_SPECS.price, { schema, tables: { price: table } }).statements)
-    await client.query(s);
+  const ddl = tableDdl(RECORD_SPECS.price, {
+    schema,
+    tables: { price: table },
+    timescale: kind === 'hypertable' ? { chunkInterval: CHUNK } : false,
+  });
+  for (const s of [...ddl.statements, ...ddl.timescale]) await client.query(s);
   await client.query('CHECKPOINT');
   const cols = Object.keys(rows[0]!);
   const N = '\\N';
@@ -178,39 +193,53 @@ const median = <T>(xs: T[], by: (x: T) => number): T =>
 await sql(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
 try {
   const rows = benchPrices(ROWS) as unknown as Array<Record<string, unknown>>;
-  const raws: Array<Awaited<ReturnType<typeof rawCopy>>> = [];
-  const targets: Array<Awaited<ReturnType<typeof throughTarget>>> = [];
-  for (let run = 0; run < RUNS; run++) {
-    raws.push(await rawCopy(rows, `raw_${run}`));
-    const t = await throughTarget(rows, {
-      connectionString: URL_,
-      schema,
-      writePath: PATH,
-      tables: { price: `target_${run}` },
+  const rawRate: Partial<Record<'plain' | 'hypertable', number>> = {};
+  for (const kind of KINDS) {
+    const raws: Array<Awaited<ReturnType<typeof rawCopy>>> = [];
+    const targets: Array<Awaited<ReturnType<typeof throughTarget>>> = [];
+    const timescale = { enabled: kind === 'hypertable', chunkInterval: CHUNK };
+    for (let run = 0; run < RUNS; run++) {
+      raws.push(await rawCopy(rows, `raw_${kind}_${run}`, kind));
+      const t = await throughTarget(rows, {
+        connectionString: URL_,
+        schema,
+        writePath: PATH,
+        timescale,
+        tables: { price: `target_${kind}_${run}` },
+      });
+      const n = await count(`target_${kind}_${run}`);
+      if (n !== ROWS) throw new Error(`the target wrote ${n} rows, expected ${ROWS}`);
+      targets.push(t);
+      console.error(
+        `${kind} run ${run + 1}/${RUNS}: raw COPY ${raws[run]!.rate} rows/s ${JSON.stringify(raws[run]!.cpu)}; target ${t.rate} rows/s ${JSON.stringify(t.cpu)}`,
+      );
+    }
+    const raw = median(raws, (r) => r.rate);
+    const target = median(targets, (t) => t.rate);
+    rawRate[kind] = raw.rate;
+    report(`target-timescale price ${PATH}, ${kind}, ${ROWS} rows`, target.rate, raw.rate, {
+      // a hypertable against the plain raw COPY of the same run: what the hypertable itself costs
+      ...(kind === 'hypertable' && rawRate.plain
+        ? { ratioToPlainRawCopy: Math.round((target.rate / rawRate.plain) * 100) / 100 }
+        : {}),
+      runs: RUNS,
+      batchSize: target.batchSize,
+      concurrency: target.concurrency,
+      stats: target.stats,
+      cpu: target.cpu,
+      baselineCpu: raw.cpu,
     });
-    const n = await count(`target_${run}`);
-    if (n !== ROWS) throw new Error(`the target wrote ${n} rows, expected ${ROWS}`);
-    targets.push(t);
-    console.error(
-      `run ${run + 1}/${RUNS}: raw COPY ${raws[run]!.rate} rows/s ${JSON.stringify(raws[run]!.cpu)}; target ${t.rate} rows/s ${JSON.stringify(t.cpu)}`,
-    );
   }
-  const raw = median(raws, (r) => r.rate);
-  const target = median(targets, (t) => t.rate);
-  report(`target-timescale price ${PATH}, ${ROWS} rows`, target.rate, raw.rate, {
-    runs: RUNS,
-    batchSize: target.batchSize,
-    concurrency: target.concurrency,
-    stats: target.stats,
-    cpu: target.cpu,
-    baselineCpu: raw.cpu,
-  });
   if (EXTRA) {
+    const raw = { rate: results[0]!.baseline as number };
+    const kind = KINDS[0]!;
+    const timescale = { enabled: kind === 'hypertable', chunkInterval: CHUNK };
     const replay = await throughTarget(rows, {
       connectionString: URL_,
       schema,
       writePath: PATH,
-      tables: { price: 'target_0' },
+      timescale,
+      tables: { price: `target_${kind}_0` },
     });
     report(`target-timescale price ${PATH}, replay of ${ROWS} existing rows`, replay.rate, raw.rate, {
       stats: replay.stats,
@@ -218,12 +247,47 @@ try {
     });
     const upsert = await throughTarget(
       rows.map((r) => ({ ...r, price: '1.5' })),
-      { connectionString: URL_, schema, writePath: PATH, tables: { price: 'target_0' } },
+      { connectionString: URL_, schema, writePath: PATH, timescale, tables: { price: `target_${kind}_0` } },
     );
     report(`target-timescale price ${PATH}, upsert of ${ROWS} changed rows`, upsert.rate, raw.rate, {
       stats: upsert.stats,
       cpu: upsert.cpu,
     });
+    if (rawRate.hypertable) {
+      // into compressed chunks: TimescaleDB decompresses the segments a batch touches before it can check the key
+      const table = 'target_hypertable_0';
+      const rel = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+      const [, setCompression] = tableDdl(RECORD_SPECS.price, {
+        schema,
+        tables: { price: table },
+        timescale: { chunkInterval: CHUNK, compressAfter: '7 days' },
+      }).timescale;
+      await sql(setCompression!);
+      // what the table holds now: the extra upsert above rewrote it when it ran on this table
+      const stored = KINDS[0] === 'hypertable' ? rows.map((r) => ({ ...r, price: '1.5' })) : rows;
+      const inputs = [
+        ['replay', stored],
+        ['upsert', rows.map((r) => ({ ...r, price: '2.5' }))],
+      ] as const;
+      // a 5000-row batch touches ~100k compressed rows, TimescaleDB's default cap per transaction (README, Troubleshooting)
+      const unlimited = `${URL_}${URL_.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c timescaledb.max_tuples_decompressed_per_dml_transaction=0')}`;
+      for (const [what, input] of inputs) {
+        await sql(`SELECT count(compress_chunk(c, if_not_compressed => TRUE)) FROM show_chunks('${rel}') c`);
+        const r = await throughTarget(input, {
+          connectionString: unlimited,
+          schema,
+          writePath: PATH,
+          timescale: { enabled: true, chunkInterval: CHUNK },
+          tables: { price: table },
+        });
+        report(
+          `target-timescale price ${PATH}, hypertable, ${what} of ${ROWS} rows into compressed chunks`,
+          r.rate,
+          rawRate.hypertable,
+          { stats: r.stats, cpu: r.cpu },
+        );
+      }
+    }
     const small = rows.slice(0, Math.min(ROWS, 100_000));
     const dir = mkdtempSync(join(tmpdir(), 'qi-bench-pglite-'));
     try {

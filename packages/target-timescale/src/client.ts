@@ -134,9 +134,11 @@ export async function openClient(
     entry.refs--;
     throw e;
   });
-  logger.info(
+  // a warning on every start, so it shows on a terminal too (qi run logs warn and up there):
+  // records going to a local folder instead of a server must never pass unnoticed
+  logger.warn(
     { event: 'timescale.embedded', dataDir, created: server.created },
-    `no PostgreSQL connection configured: using the embedded PostgreSQL (PGlite) in ${dataDir}${server.created ? ' (new database)' : ''}`,
+    `no PostgreSQL connection configured: using the embedded PostgreSQL (PGlite) in ${dataDir}${server.created ? ' (new database)' : ''}; set connectionString or host to write to a server`,
   );
   let closed = false;
   return {

@@ -15,8 +15,29 @@ const tableName = z.string().min(1).max(63);
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_CONCURRENCY = 2;
 
+/**
+ * What pg accepts (it parses with WHATWG URL): caught by `qi validate` with the path, instead
+ * of `Invalid URL` at run time. The value is a secret: the message never quotes it.
+ */
+function isPostgresUrl(s: string): boolean {
+  if (s.startsWith('/')) return true; // "/run/postgresql dbname": a socket directory
+  try {
+    return ['postgres:', 'postgresql:', 'socket:'].includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export const configSchema = z.strictObject({
-  connectionString: secret(z.string().min(1))
+  connectionString: secret(
+    z
+      .string()
+      .min(1)
+      .refine(
+        isPostgresUrl,
+        'not a valid PostgreSQL URL: expected postgres://user:password@host:5432/database (percent-encode characters such as # @ / in the password; the port is a number up to 65535)',
+      ),
+  )
     .optional()
     .describe(
       'PostgreSQL URL, e.g. postgres://user:pass@host:5432/db; overrides the discrete fields. With no connection configured, an embedded PostgreSQL (PGlite) is started in embedded.dataDir',
@@ -109,19 +130,21 @@ export const configSchema = z.strictObject({
         .union([z.literal('auto'), z.boolean()])
         .default('auto')
         .describe(
-          'auto: hypertables when the timescaledb extension is available; true: require it; false: plain tables',
+          'auto: hypertables when the timescaledb extension is available and preloaded, else plain tables with one warning; true: require it; false: plain tables',
         ),
-      chunkInterval: interval.default('1 day').describe('time span of one hypertable chunk'),
+      chunkInterval: interval
+        .default('1 day')
+        .describe('time span of one hypertable chunk; a change applies to chunks created after it'),
       compressAfter: interval
         .nullable()
         .default(null)
         .describe(
-          'compress chunks older than this (segment by coin/exchange, order by time); null: no compression',
+          'compress chunks older than this (segment by coin/exchange, order by time); null: no compression. Needs the Community license',
         ),
       retention: interval
         .nullable()
         .default(null)
-        .describe('drop chunks older than this; null: keep everything'),
+        .describe('drop chunks older than this; null: keep everything. Needs the Community license'),
     })
     .prefault({})
     .describe('TimescaleDB features'),

@@ -10,6 +10,11 @@ export const TimescaleErrors = {
   CONFIG: { code: 'TS_CONFIG', category: 'config', retryable: false },
   SCHEMA: { code: 'TS_SCHEMA', category: 'config', retryable: false },
   TIMESCALE_MISSING: { code: 'TS_TIMESCALE_MISSING', category: 'config', retryable: false },
+  TIMESCALE_NOT_PRELOADED: { code: 'TS_TIMESCALE_NOT_PRELOADED', category: 'config', retryable: false },
+  /** SQLSTATE 53400: a server limit the batch exceeds, e.g. TimescaleDB's tuple decompression limit; retrying cannot help */
+  LIMIT: { code: 'TS_LIMIT', category: 'config', retryable: false },
+  /** SQLSTATE 0A000: the server (its license, version or settings) does not offer what a statement asks for */
+  FEATURE_NOT_SUPPORTED: { code: 'TS_FEATURE_NOT_SUPPORTED', category: 'config', retryable: false },
   EMBEDDED: { code: 'TS_EMBEDDED', category: 'internal', retryable: false },
   SQL: { code: 'TS_SQL', category: 'programmer', retryable: false },
   INTERNAL: { code: 'TS_INTERNAL', category: 'internal', retryable: false },
@@ -20,6 +25,7 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['57P01', TimescaleErrors.UNAVAILABLE], // admin_shutdown
   ['57P02', TimescaleErrors.UNAVAILABLE], // crash_shutdown
   ['57P03', TimescaleErrors.UNAVAILABLE], // cannot_connect_now (starting up, recovery)
+  ['53400', TimescaleErrors.LIMIT], // configuration_limit_exceeded
   ['57014', TimescaleErrors.UNAVAILABLE], // query_canceled (statement_timeout, pg_cancel_backend)
   ['40001', TimescaleErrors.CONFLICT], // serialization_failure
   ['40P01', TimescaleErrors.CONFLICT], // deadlock_detected
@@ -29,6 +35,7 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['42703', TimescaleErrors.SCHEMA], // undefined_column
   ['3F000', TimescaleErrors.SCHEMA], // invalid_schema_name
   ['3D000', TimescaleErrors.CONFIG], // invalid_catalog_name: no such database
+  ['0A000', TimescaleErrors.FEATURE_NOT_SUPPORTED], // feature_not_supported, e.g. compression under the "apache" license
   ['08', TimescaleErrors.CONNECTION],
   ['53', TimescaleErrors.UNAVAILABLE], // insufficient resources, 53300 too_many_connections
   ['58', TimescaleErrors.UNAVAILABLE], // system error (I/O)
@@ -72,6 +79,10 @@ interface PgErrorLike {
   where?: unknown;
 }
 
+// a write into compressed chunks decompresses the segments it touches; TimescaleDB caps that per transaction
+const DECOMPRESSION_HINT =
+  '. The batch touches more compressed rows than timescaledb.max_tuples_decompressed_per_dml_transaction allows: raise it for the writer (ALTER ROLE … SET timescaledb.max_tuples_decompressed_per_dml_transaction = 0, or PGOPTIONS / options=-c … in the connection string; 0 is no limit), lower batchSize, or set compressAfter beyond the span a source replays';
+
 function specForSqlState(code: string): ErrorSpec | undefined {
   for (const [prefix, spec] of SQLSTATE) if (code === prefix) return spec;
   for (const [prefix, spec] of SQLSTATE) if (prefix.length === 2 && code.startsWith(prefix)) return spec;
@@ -80,8 +91,11 @@ function specForSqlState(code: string): ErrorSpec | undefined {
 
 const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 
-/** Maps a pg / pg-promise / Node socket error to a QiError; the database's own words stay in the message. */
-export function classifyPgError(e: unknown): QiError {
+/**
+ * Maps a pg / pg-promise / Node socket error to a QiError; the database's own
+ * words stay in the message. `statement` names what was being run, when known.
+ */
+export function classifyPgError(e: unknown, statement?: string): QiError {
   if (isQiError(e)) return e as QiError;
   if (isProgrammerError(e)) return toQiError(e);
   const pe = (e ?? {}) as PgErrorLike;
@@ -90,11 +104,14 @@ export function classifyPgError(e: unknown): QiError {
   for (const k of ['detail', 'hint', 'constraint', 'table', 'column', 'schema', 'where'] as const) {
     if (typeof pe[k] === 'string' && pe[k]) context[k] = pe[k];
   }
+  if (statement) context.statement = statement;
   if (isSqlState(pe.code)) {
     context.sqlstate = pe.code;
     const spec = specForSqlState(pe.code) ?? TimescaleErrors.INTERNAL;
     const detail = typeof pe.detail === 'string' && pe.detail ? ` (${pe.detail})` : '';
-    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]`, { context, cause: e });
+    const stmt = statement ? `; statement: ${statement}` : '';
+    const hint = /tuple decompression limit/i.test(message) ? DECOMPRESSION_HINT : '';
+    return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}${hint}`, { context, cause: e });
   }
   if (
     (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||

@@ -1,4 +1,5 @@
 import { definePlugin } from '@qi/core';
+import { checkTimescale } from './check';
 import { configSchema } from './config';
 import { TimescaleWriter } from './target';
 
@@ -9,6 +10,7 @@ export default definePlugin({
   description:
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
+  check: checkTimescale,
   create: (config, ctx) => new TimescaleWriter(config, ctx),
 });
 
@@ -21,6 +23,8 @@ export {
   type TimescaleTargetConfigInput,
 } from './config';
 export { classifyPgError, TimescaleErrors } from './errors';
+export { decideTimescale, type ExtensionState } from './extension';
+export { decideFeatures } from './features';
 export {
   DEFAULT_QUERY_ROWS,
   type LatestPricesQuery,
@@ -30,4 +34,4 @@ export {
   queryOhlcv,
 } from './queries';
 export { createTimescaleWriter, TimescaleWriter } from './target';
-export { decideTimescale, type ExtensionState, type HypertableState, planTimescale } from './timescale';
+export { type HypertableState, planTimescale } from './timescale';

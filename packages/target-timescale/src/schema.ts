@@ -10,16 +10,10 @@ import {
 import { type Db, pq } from './client';
 import type { TimescaleTargetConfig } from './config';
 import { type Columns, columnsOf } from './encoding';
+import { classifyPgError } from './errors';
+import { setUpTimescale } from './extension-setup';
 import { qualify } from './sql';
-import {
-  decideTimescale,
-  EXTENSION_STATE_SQL,
-  type ExtensionState,
-  HYPERTABLE_STATE_SQL,
-  type HypertableState,
-  NO_HYPERTABLE,
-  planTimescale,
-} from './timescale';
+import { HYPERTABLE_STATE_SQL, type HypertableState, NO_HYPERTABLE, planTimescale } from './timescale';
 
 /**
  * Idempotent schema management from core's DSL generators: runs on every
@@ -51,39 +45,33 @@ export interface SchemaOptions {
 
 const ADD_COLUMN = / ADD COLUMN IF NOT EXISTS ("(?:[^"]|"")+") /;
 
-async function enableTimescale(db: Db, opts: SchemaOptions): Promise<boolean> {
-  const ext = await db.one<ExtensionState>(EXTENSION_STATE_SQL);
-  const decision = decideTimescale(opts.timescale.enabled, ext, opts.embedded);
-  if (decision.createExtension) {
-    try {
-      // on its own, outside the schema transaction: the extension wants a fresh start
-      await db.none('CREATE EXTENSION IF NOT EXISTS timescaledb');
-    } catch (e) {
-      if (opts.timescale.enabled === true) throw e;
-      opts.logger.warn(
-        { event: 'timescale.schema.timescale', err: (e as Error).message },
-        `TimescaleDB is available but CREATE EXTENSION failed (${(e as Error).message}): hypertable features are off`,
-      );
-      return false;
-    }
-  }
-  opts.logger[decision.log.level](
-    { event: 'timescale.schema.timescale', timescale: decision.use },
-    decision.log.message,
-  );
-  return decision.use;
+function logChunkInterval(
+  opts: SchemaOptions,
+  table: string,
+  state: HypertableState,
+  ts: { chunkInterval: string },
+): void {
+  const name = `${opts.schema}.${table}`;
+  if (state.isHypertable && state.chunkIntervalSame === false)
+    opts.logger.info(
+      { event: 'timescale.schema.chunk-interval', table, from: state.chunkInterval, to: ts.chunkInterval },
+      `chunk interval of ${name} changed from ${state.chunkInterval} to ${ts.chunkInterval} (set_chunk_time_interval): applies to chunks created from now on; existing chunks keep theirs`,
+    );
 }
 
 export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaState> {
-  const useTimescale = await enableTimescale(db, opts);
+  const setup = await setUpTimescale(db, opts.timescale, opts);
+  const useTimescale = setup.use;
   const ts = useTimescale
     ? {
         chunkInterval: opts.timescale.chunkInterval,
         compressAfter: opts.timescale.compressAfter,
         retention: opts.timescale.retention,
+        tsl: setup.tsl,
       }
     : false;
   const tables = {} as Record<RecordKind, TableTarget>;
+  const compressed: string[] = [];
   await db.tx('qi-schema', async (t) => {
     // two writers starting together must not race on CREATE TABLE
     await t.one(pq('SELECT pg_advisory_xact_lock(hashtext($1))', [`qi-target-timescale:${opts.schema}`]));
@@ -128,10 +116,24 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       if (ts) {
         const relation = `${quoteIdent(opts.schema)}.${quoteIdent(ddl.table)}`;
         const row = await t.oneOrNone<Omit<HypertableState, 'isHypertable'>>(
-          pq(HYPERTABLE_STATE_SQL, [opts.schema, ddl.table, ts.compressAfter, ts.retention]),
+          pq(HYPERTABLE_STATE_SQL, [
+            opts.schema,
+            ddl.table,
+            ts.compressAfter,
+            ts.retention,
+            ts.chunkInterval,
+          ]),
         );
         const state: HypertableState = row ? { ...row, isHypertable: true } : NO_HYPERTABLE;
-        for (const stmt of planTimescale(ddl, relation, state, ts)) await t.any(stmt);
+        logChunkInterval(opts, ddl.table, state, ts);
+        if (!ts.tsl && state.compressionEnabled) compressed.push(`${opts.schema}.${ddl.table}`);
+        for (const stmt of planTimescale(ddl, relation, state, ts)) {
+          try {
+            await t.any(stmt);
+          } catch (e) {
+            throw classifyPgError(e, stmt);
+          }
+        }
       }
       tables[kind] = {
         kind,
@@ -142,5 +144,21 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
       };
     }
   });
+  if (setup.warning) {
+    // under the "apache" license: what is off, and which tables cannot take writes into old chunks
+    const also = compressed.length
+      ? ` ${compressed.join(', ')} had compression enabled earlier: writes into (and reads of) their compressed chunks (replays, late upserts) fail with TS_FEATURE_NOT_SUPPORTED, rows in uncompressed chunks are written; decompress_chunk() them under the Community license to write there again`
+      : '';
+    opts.logger.warn(
+      {
+        event: 'timescale.schema.timescale',
+        timescale: true,
+        license: setup.license,
+        compression: false,
+        compressed,
+      },
+      `${setup.warning}.${also}`,
+    );
+  }
   return { tables, timescale: useTimescale };
 }

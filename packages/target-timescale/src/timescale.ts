@@ -1,91 +1,8 @@
-import { qiError, quoteLiteral, type TableDdl } from '@qi/core';
-import { TimescaleErrors } from './errors';
+import { quoteLiteral, type TableDdl } from '@qi/core';
 
-/**
- * TimescaleDB decisions, kept pure so they are unit-tested without the
- * extension (this machine's PostgreSQL has none): whether hypertables are on,
- * and which of core's generated statements still need to run on a table.
- */
-export interface ExtensionState {
-  /** version installed in this database, if any (pg_extension) */
-  installed: string | null;
-  /** version the server could install (pg_available_extensions) */
-  available: string | null;
-}
-
-export type TimescaleSetting = 'auto' | boolean;
-
-export interface TimescaleDecision {
-  use: boolean;
-  /** run CREATE EXTENSION first */
-  createExtension: boolean;
-  /** the one log line that says what happened */
-  log: { level: 'info' | 'warn'; message: string };
-}
-
-export function decideTimescale(
-  setting: TimescaleSetting,
-  ext: ExtensionState,
-  embedded = false,
-): TimescaleDecision {
-  if (setting === false) {
-    return {
-      use: false,
-      createExtension: false,
-      log: {
-        level: 'info',
-        message:
-          'TimescaleDB disabled by config (timescale.enabled: false): plain tables, no hypertables, compression or retention',
-      },
-    };
-  }
-  if (ext.installed) {
-    return {
-      use: true,
-      createExtension: false,
-      log: { level: 'info', message: `TimescaleDB ${ext.installed}: tables are hypertables` },
-    };
-  }
-  if (ext.available) {
-    return {
-      use: true,
-      createExtension: true,
-      log: {
-        level: 'info',
-        message: `TimescaleDB ${ext.available} available: creating the extension; tables are hypertables`,
-      },
-    };
-  }
-  if (setting === true) {
-    throw qiError(
-      TimescaleErrors.TIMESCALE_MISSING,
-      embedded
-        ? 'timescale.enabled is true but the embedded database (PGlite) has no TimescaleDB; configure a connection to a TimescaleDB server or set timescale.enabled to "auto" or false'
-        : 'timescale.enabled is true but the timescaledb extension is not available on this server (pg_available_extensions); install TimescaleDB or set timescale.enabled to "auto" or false',
-    );
-  }
-  if (embedded) {
-    // expected on the embedded database: not worth a warning on every quickstart run
-    return {
-      use: false,
-      createExtension: false,
-      log: {
-        level: 'info',
-        message:
-          'the embedded PGlite has no TimescaleDB: hypertable features are off (plain tables with time indexes)',
-      },
-    };
-  }
-  return {
-    use: false,
-    createExtension: false,
-    log: {
-      level: 'warn',
-      message:
-        'TimescaleDB extension not available on this server: hypertable features are off (plain tables with time indexes; no chunking, compression or retention)',
-    },
-  };
-}
+// Which of core's generated TimescaleDB statements still need to run on a
+// table, kept pure so the decisions are unit-tested; the integration tests run
+// them against a real TimescaleDB (scripts/timescaledb.sh).
 
 /** What the database says about one table's hypertable setup. */
 export interface HypertableState {
@@ -97,6 +14,9 @@ export interface HypertableState {
   /** true when the current policy interval equals the configured one (compared by the server as intervals) */
   compressAfterSame: boolean;
   retentionSame: boolean;
+  /** the time dimension's chunk interval as text, and whether it equals the configured one */
+  chunkInterval?: string | null;
+  chunkIntervalSame?: boolean;
 }
 
 export const NO_HYPERTABLE: HypertableState = {
@@ -106,11 +26,16 @@ export const NO_HYPERTABLE: HypertableState = {
   retention: null,
   compressAfterSame: false,
   retentionSame: false,
+  chunkInterval: null,
+  chunkIntervalSame: false,
 };
 
 export interface TimescalePlanOptions {
+  chunkInterval?: string;
   compressAfter: string | null;
   retention: string | null;
+  /** false under the "apache" license: compression and policies are neither added nor removed */
+  tsl?: boolean;
 }
 
 const kindOf = (
@@ -136,14 +61,20 @@ export function planTimescale(
 ): string[] {
   const rel = quoteLiteral(relation);
   const out: string[] = [];
-  if (state.compressAfter !== null && (opts.compressAfter === null || !state.compressAfterSame)) {
+  // applies to chunks created from now on; existing chunks keep their span
+  if (state.isHypertable && opts.chunkInterval && state.chunkIntervalSame === false)
+    out.push(`SELECT set_chunk_time_interval(${rel}, INTERVAL ${quoteLiteral(opts.chunkInterval)});`);
+  const tsl = opts.tsl !== false;
+  if (tsl && state.compressAfter !== null && (opts.compressAfter === null || !state.compressAfterSame)) {
     out.push(`SELECT remove_compression_policy(${rel}, if_exists => TRUE);`);
   }
-  if (state.retention !== null && (opts.retention === null || !state.retentionSame)) {
+  if (tsl && state.retention !== null && (opts.retention === null || !state.retentionSame)) {
     out.push(`SELECT remove_retention_policy(${rel}, if_exists => TRUE);`);
   }
   for (const stmt of ddl.timescale) {
-    switch (kindOf(stmt)) {
+    const kind = kindOf(stmt);
+    if (!tsl && kind !== 'hypertable' && kind !== 'other') continue;
+    switch (kind) {
       case 'hypertable':
         if (!state.isHypertable) out.push(stmt);
         break;
@@ -164,7 +95,7 @@ export function planTimescale(
   return out;
 }
 
-/** A table's hypertable state; $3/$4 are the configured compressAfter/retention, compared as intervals by the server. */
+/** A table's hypertable state; $3/$4/$5 are the configured compressAfter/retention/chunkInterval, compared as intervals by the server. */
 export const HYPERTABLE_STATE_SQL = `
 WITH j AS (
   SELECT proc_name, config FROM timescaledb_information.jobs
@@ -174,10 +105,10 @@ SELECT h.compression_enabled AS "compressionEnabled",
   (SELECT config->>'compress_after' FROM j WHERE proc_name = 'policy_compression' LIMIT 1) AS "compressAfter",
   (SELECT config->>'drop_after' FROM j WHERE proc_name = 'policy_retention' LIMIT 1) AS "retention",
   COALESCE((SELECT (config->>'compress_after')::interval = $3::interval FROM j WHERE proc_name = 'policy_compression' LIMIT 1), FALSE) AS "compressAfterSame",
-  COALESCE((SELECT (config->>'drop_after')::interval = $4::interval FROM j WHERE proc_name = 'policy_retention' LIMIT 1), FALSE) AS "retentionSame"
+  COALESCE((SELECT (config->>'drop_after')::interval = $4::interval FROM j WHERE proc_name = 'policy_retention' LIMIT 1), FALSE) AS "retentionSame",
+  d.time_interval::text AS "chunkInterval",
+  COALESCE(d.time_interval = $5::interval, FALSE) AS "chunkIntervalSame"
 FROM timescaledb_information.hypertables h
+LEFT JOIN timescaledb_information.dimensions d
+  ON d.hypertable_schema = h.hypertable_schema AND d.hypertable_name = h.hypertable_name AND d.dimension_number = 1
 WHERE h.hypertable_schema = $1 AND h.hypertable_name = $2`;
-
-export const EXTENSION_STATE_SQL = `
-SELECT (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS installed,
-  (SELECT default_version FROM pg_available_extensions WHERE name = 'timescaledb') AS available`;

@@ -91,12 +91,22 @@ export function createTimescaleHandler(
     async writeBatch<K extends RecordKind>(kind: K, records: readonly MarketRecord[]) {
       if (!conn) throw new Error('writeBatch before init');
       const table = conn.tables[kind];
-      if (conn.copy)
-        await writeCopy(conn.client.db, table, records, config.writeMode, config.copyDirect, stats);
-      else await writeInsert(conn.client.db, table, records, config.writeMode, stats);
+      try {
+        if (conn.copy)
+          await writeCopy(conn.client.db, table, records, config.writeMode, config.copyDirect, stats);
+        else await writeInsert(conn.client.db, table, records, config.writeMode, stats);
+      } catch (e) {
+        // e.g. an upsert into a compressed chunk under the "apache" license: say which write it was
+        if ((e as { code?: unknown }).code === '0A000')
+          throw classifyPgError(
+            e,
+            `${conn.copy ? 'COPY' : 'INSERT'} of a ${kind} batch into ${table.qualified}`,
+          );
+        throw e;
+      }
     },
 
-    classifyError: classifyPgError,
+    classifyError: (e) => classifyPgError(e),
 
     async close() {
       const c = conn;

@@ -88,6 +88,32 @@ describe('config', () => {
       ]);
   });
 
+  it.each([
+    ['postgres://u:p#ss@h/db'], // an unencoded # ends the URL in the password
+    ['postgres://h:99999/db'],
+    ['postgres://h:abc/db'],
+    ['postgresql://[::1/db'],
+    ['localhost:5432/db'],
+    ['mysql://h/db'],
+  ])('refuses the connection string %s with the path, without quoting it (a secret)', (cs) => {
+    const r = configSchema.safeParse({ connectionString: cs });
+    expect(r.success).toBe(false);
+    if (!r.success) {
+      expect(r.error.issues.map((i) => i.path.join('.'))).toEqual(['connectionString']);
+      expect(r.error.issues[0]!.message).toContain('not a valid PostgreSQL URL');
+      expect(r.error.issues[0]!.message).not.toContain(cs);
+    }
+  });
+
+  it.each([
+    ['postgres://u:p%23ss@h:5432/db'],
+    ['postgresql://h/db?sslmode=require'],
+    ['postgres:///db?host=/var/run/postgresql'],
+    ['/var/run/postgresql db'],
+  ])('accepts the connection string %s', (cs) => {
+    expect(configSchema.safeParse({ connectionString: cs }).success).toBe(true);
+  });
+
   it('is a target plugin for API ^1', () => {
     expect(plugin).toMatchObject({ name: '@qi/target-timescale', kind: 'target', apiVersion: '^1.0.0' });
     expect(plugin.configSchema).toBe(configSchema);

@@ -35,9 +35,22 @@ describe('classifyPgError', () => {
     ['3D000', 'TS_CONFIG', 'config'],
     ['42P01', 'TS_SCHEMA', 'config'],
     ['42601', 'TS_SQL', 'programmer'],
+    ['0A000', 'TS_FEATURE_NOT_SUPPORTED', 'config'],
+    ['53400', 'TS_LIMIT', 'config'],
     ['XX000', 'TS_INTERNAL', 'internal'],
   ])('SQLSTATE %s is not retryable (%s)', (code, expected, category) => {
     expect(classifyPgError(pg(code))).toMatchObject({ code: expected, category, retryable: false });
+  });
+
+  it('names the statement when the caller knows it', () => {
+    const e = classifyPgError(
+      pg('0A000', 'functionality not supported under the current "apache" license'),
+      'SELECT add_retention_policy(...)',
+    );
+    expect(e.message).toBe(
+      'functionality not supported under the current "apache" license [SQLSTATE 0A000]; statement: SELECT add_retention_policy(...)',
+    );
+    expect(e.context.statement).toBe('SELECT add_retention_policy(...)');
   });
 
   it('keeps the database reason, detail and constraint', () => {

@@ -1,46 +1,5 @@
 import { RECORD_SPECS, tableDdl } from '@qi/core';
-import { decideTimescale, type HypertableState, NO_HYPERTABLE, planTimescale } from '../src/timescale';
-
-// This machine has no TimescaleDB: the decisions and the statements are tested here, pure.
-describe('decideTimescale', () => {
-  const none = { installed: null, available: null };
-  it('uses an installed extension', () => {
-    expect(decideTimescale('auto', { installed: '2.17.0', available: '2.17.0' })).toMatchObject({
-      use: true,
-      createExtension: false,
-    });
-  });
-  it('creates an available extension', () => {
-    expect(decideTimescale('auto', { installed: null, available: '2.17.0' })).toMatchObject({
-      use: true,
-      createExtension: true,
-    });
-    expect(decideTimescale(true, { installed: null, available: '2.17.0' })).toMatchObject({
-      use: true,
-      createExtension: true,
-    });
-  });
-  it('falls back to plain tables with one warning in auto mode', () => {
-    const d = decideTimescale('auto', none);
-    expect(d).toMatchObject({ use: false, createExtension: false, log: { level: 'warn' } });
-    expect(d.log.message).toMatch(/hypertable features are off/);
-  });
-  it('fails when required but missing', () => {
-    expect(() => decideTimescale(true, none)).toThrow(
-      expect.objectContaining({ code: 'TS_TIMESCALE_MISSING', retryable: false }),
-    );
-  });
-  it('says it at info level on the embedded database, which never has the extension', () => {
-    expect(decideTimescale('auto', none, true)).toMatchObject({ use: false, log: { level: 'info' } });
-    expect(() => decideTimescale(true, none, true)).toThrow(/embedded database/);
-  });
-  it('stays off when disabled, even when installed', () => {
-    expect(decideTimescale(false, { installed: '2.17.0', available: '2.17.0' })).toMatchObject({
-      use: false,
-      log: { level: 'info' },
-    });
-  });
-});
+import { type HypertableState, NO_HYPERTABLE, planTimescale } from '../src/timescale';
 
 describe('hypertable statements', () => {
   const opts = { chunkInterval: '12 hours', compressAfter: '7 days', retention: '90 days' };
@@ -107,5 +66,37 @@ describe('hypertable statements', () => {
       `SELECT remove_compression_policy('"market"."prices"', if_exists => TRUE);`,
       `SELECT remove_retention_policy('"market"."prices"', if_exists => TRUE);`,
     ]);
+  });
+
+  it('sets a changed chunk interval (for new chunks) and nothing else', () => {
+    const wider: HypertableState = {
+      isHypertable: true,
+      compressionEnabled: true,
+      compressAfter: '7 days',
+      retention: '90 days',
+      compressAfterSame: true,
+      retentionSame: true,
+      chunkInterval: '1 day',
+      chunkIntervalSame: false,
+    };
+    expect(planTimescale(ddl, rel, wider, { ...opts, chunkInterval: '12 hours' })).toEqual([
+      `SELECT set_chunk_time_interval('"market"."prices"', INTERVAL '12 hours');`,
+    ]);
+    expect(
+      planTimescale(ddl, rel, { ...wider, chunkIntervalSame: true }, { ...opts, chunkInterval: '12 hours' }),
+    ).toEqual([]);
+  });
+
+  it('under the "apache" license: the hypertable only, no compression or policy added or removed', () => {
+    expect(planTimescale(ddl, rel, NO_HYPERTABLE, { ...opts, tsl: false })).toEqual([ddl.timescale[0]]);
+    const had: HypertableState = {
+      isHypertable: true,
+      compressionEnabled: true,
+      compressAfter: '3 days',
+      retention: '30 days',
+      compressAfterSame: false,
+      retentionSame: false,
+    };
+    expect(planTimescale(ddl, rel, had, { ...opts, tsl: false })).toEqual([]);
   });
 });

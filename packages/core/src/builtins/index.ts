@@ -3,7 +3,7 @@ import { fileSource } from './file-source';
 import { fileTarget } from './file-target';
 import { stdoutTarget } from './stdout-target';
 
-export { NdjsonFile, parseJsonLossless } from './ndjson';
+export { NdjsonFile } from './ndjson';
 export { fileSource, fileTarget, stdoutTarget };
 
 /** Plugins every host has, used by name ("stdout", "file"). A source and a target may share a name. */

@@ -2,13 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
 
-/** JSON.parse that keeps every digit of numbers (as their source text), so decimals survive. */
-export function parseJsonLossless(text: string): unknown {
-  return JSON.parse(text, (_k, v, ctx?: { source?: string }) =>
-    typeof v === 'number' && ctx?.source !== undefined && !Number.isSafeInteger(v) ? ctx.source : v,
-  );
-}
-
 /** Appends NDJSON lines; one write per batch, fsync on flush. */
 export class NdjsonFile {
   private handle: Promise<FileHandle> | undefined;

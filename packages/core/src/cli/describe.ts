@@ -71,7 +71,8 @@ export async function describeCommand(
   if (!plugin) {
     const r = await resolvePlugin(name, undefined, baseDir, 'qi describe');
     if (!r.ok) {
-      printError(`qi describe: ${r.error.message}`);
+      // the message already starts with where it came from ("qi describe: …")
+      printError(r.error.message);
       return EXIT.USAGE;
     }
     ({ plugin, version, location } = r.value);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { EXIT, printError } from './context';
 
 const TEMPLATES: Record<string, string> = {
-  quickstart: `# Qi pipelines. Docs: https://github.com/qi-dev/qi  (values may use \${ENV_VAR} or \${ENV_VAR:-default})
+  quickstart: `# Qi pipelines. Reference: node_modules/@qi/core/README.md; a plugin's fields: npx qi describe <plugin>
+# Values may use \${ENV_VAR} (an error when unset) or \${ENV_VAR:-default}.
 pipelines:
   prices:
     source:
@@ -29,6 +30,23 @@ pipelines:
 `,
 };
 
+const SAMPLE_RECORDS = `${[
+  { coin_id: 'bitcoin', symbol: 'btc', price: '97123.45', market_cap: '1923456789012.5' },
+  { coin_id: 'ethereum', symbol: 'eth', price: '3456.789', market_cap: '415678901234.25' },
+]
+  .map((r) =>
+    JSON.stringify({
+      kind: 'price',
+      ...r,
+      exchange: 'aggregate',
+      vs_currency: 'usd',
+      ts: '2026-01-01T00:00:00.000Z',
+      source: 'qi-init-sample',
+      attribution: 'sample data written by qi init',
+    }),
+  )
+  .join('\n')}\n`;
+
 export function initCommand(opts: { template?: string; force?: boolean; dir?: string }): number {
   const template = opts.template ?? 'quickstart';
   const text = TEMPLATES[template];
@@ -44,6 +62,13 @@ export function initCommand(opts: { template?: string; force?: boolean; dir?: st
     return EXIT.USAGE;
   }
   writeFileSync(file, text);
-  process.stdout.write(`wrote ${file}\nnext: qi validate && qi run\n`);
+  const written = [file];
+  // the file template replays records.ndjson: a sample one, so the first run works
+  const sample = path.join(path.dirname(file), 'records.ndjson');
+  if (template === 'file' && !existsSync(sample)) {
+    writeFileSync(sample, SAMPLE_RECORDS);
+    written.push(sample);
+  }
+  process.stdout.write(`wrote ${written.join(', ')}\nnext: qi validate && qi run\n`);
   return EXIT.OK;
 }

@@ -37,6 +37,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('validate')
     .description('check the config and every plugin in it; print every problem')
     .option('--print', 'print the resolved config (secrets redacted)')
+    .option(
+      '--connect',
+      'also connect to every database and broker (and close again); exit 1 naming one that cannot be reached',
+    )
     .action(async (o) => setExit(await validateCommand({ ...program.opts(), ...o })));
 
   program

@@ -22,6 +22,11 @@ export interface SourceBatch {
   /** records that could not be decoded or validated, with the reason: the runner dead-letters them */
   invalid?: Array<{ record: unknown; error: QiError; context?: Record<string, unknown> }>;
   /**
+   * Where each of `records` came from (same index), e.g. `{ file, line }`: a record that
+   * fails validation is dead-lettered with it. Optional; BaseReader consumes it.
+   */
+  contexts?: Array<Record<string, unknown> | undefined>;
+  /**
    * Commit the source position of this batch. The runner calls it once every
    * required target acknowledged the batch, in the order batches were yielded,
    * and never for a batch that was not delivered.

@@ -1,3 +1,4 @@
+import { MIN_TIMESTAMP } from './fields';
 import type { MarketRecord } from './records';
 import { fieldsOf, type RecordSpec } from './specs';
 
@@ -28,11 +29,13 @@ function validCalendar(v: string): boolean {
   return day <= days;
 }
 
+// canonical ISO strings of one format compare as their instants do
 const CHECKS: Record<string, Check> = {
   text: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 512,
   decimal: (v) => typeof v === 'string' && CANONICAL_DECIMAL.test(v) && v !== '-0',
+  amount: (v) => typeof v === 'string' && CANONICAL_DECIMAL.test(v) && v.charCodeAt(0) !== 45, // '-'
   integer: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
-  timestamp: (v) => typeof v === 'string' && CANONICAL_TS.test(v) && validCalendar(v),
+  timestamp: (v) => typeof v === 'string' && CANONICAL_TS.test(v) && v >= MIN_TIMESTAMP && validCalendar(v),
 };
 
 export type FastParser = (input: unknown) => MarketRecord | undefined;
@@ -53,7 +56,10 @@ export function buildFastParser(spec: RecordSpec<string>, mode: 'compiled' | 'ge
   const fields = fieldsOf(spec).map((f) => ({
     name: f.name,
     nullable: f.nullable,
-    check: f.type === 'kind' ? (v: unknown) => v === spec.kind : CHECKS[f.type]!,
+    check:
+      f.type === 'kind'
+        ? (v: unknown) => v === spec.kind
+        : CHECKS[f.type === 'decimal' && f.nonNegative ? 'amount' : f.type]!,
   }));
   return (mode === 'compiled' ? compiled(fields) : undefined) ?? generic(fields);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decimal, integer, kindOf, nullable, text, timestamp } from './fields';
+import { amount, decimal, integer, kindOf, nullable, text, timestamp } from './fields';
 
 /**
  * The DSL: four record kinds. Field names are snake_case because the same name
@@ -17,9 +17,9 @@ export const priceSchema = z.object({
   symbol: text('ticker symbol, e.g. "btc"'),
   exchange: text('exchange id, or "aggregate" for a cross-exchange price').default('aggregate'),
   vs_currency: text('quote currency, e.g. "usd"').default('usd'),
-  price: decimal('last price in vs_currency'),
-  market_cap: nullable(decimal('market capitalisation in vs_currency')),
-  volume_24h: nullable(decimal('24h traded volume in vs_currency')),
+  price: amount('last price in vs_currency'),
+  market_cap: nullable(amount('market capitalisation in vs_currency')),
+  volume_24h: nullable(amount('24h traded volume in vs_currency')),
   change_24h_pct: nullable(decimal('24h price change, percent')),
   ts: timestamp('when the provider last updated this price'),
   ...lineage,
@@ -32,19 +32,19 @@ export const ohlcvSchema = z.object({
   vs_currency: text('quote currency').default('usd'),
   interval: text('candle length, e.g. "30m", "4h", "1d"'),
   ts: timestamp('candle open time'),
-  open: decimal('open price'),
-  high: decimal('high price'),
-  low: decimal('low price'),
-  close: decimal('close price'),
-  volume: nullable(decimal('volume in the base asset, when the provider gives it')),
+  open: amount('open price'),
+  high: amount('high price'),
+  low: amount('low price'),
+  close: amount('close price'),
+  volume: nullable(amount('volume in the base asset, when the provider gives it')),
   ...lineage,
 });
 
 export const analyticsSchema = z.object({
   kind: kindOf('analytics'),
   vs_currency: text('currency of the totals').default('usd'),
-  total_market_cap: decimal('total crypto market capitalisation'),
-  total_volume: decimal('total 24h volume'),
+  total_market_cap: amount('total crypto market capitalisation'),
+  total_volume: amount('total 24h volume'),
   btc_dominance_pct: nullable(decimal('bitcoin share of total market cap, percent')),
   eth_dominance_pct: nullable(decimal('ether share of total market cap, percent')),
   market_cap_change_24h_pct: nullable(decimal('24h change of total market cap, percent')),
@@ -60,13 +60,13 @@ export const level1Schema = z.object({
   base: text('base asset, e.g. "BTC"'),
   quote: text('quote asset, e.g. "USDT"'),
   coin_id: nullable(text('provider coin id of the base asset')),
-  bid: nullable(decimal('best bid price')),
-  ask: nullable(decimal('best ask price')),
-  bid_size: nullable(decimal('size at the best bid')),
-  ask_size: nullable(decimal('size at the best ask')),
-  last: nullable(decimal('last traded price')),
+  bid: nullable(amount('best bid price')),
+  ask: nullable(amount('best ask price')),
+  bid_size: nullable(amount('size at the best bid')),
+  ask_size: nullable(amount('size at the best ask')),
+  last: nullable(amount('last traded price')),
   spread_pct: nullable(decimal('bid/ask spread, percent')),
-  volume_24h: nullable(decimal('24h volume in the base asset')),
+  volume_24h: nullable(amount('24h volume in the base asset')),
   ts: timestamp('quote time'),
   ...lineage,
 });

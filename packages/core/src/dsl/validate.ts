@@ -2,8 +2,10 @@ import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
 import { err, ok, type Result } from '../result';
 import { fastParser } from './fast-path';
+import { quoteValue } from './quote';
 import type { MarketRecord, RecordKind } from './records';
 import { RECORD_KINDS, RECORD_SPECS, type RecordSpecs } from './specs';
+import { futureTimestampError } from './time-window';
 
 const VALIDATED = new WeakMap<object, object>();
 
@@ -38,7 +40,7 @@ export function parseRecord(
     return err(
       qiError(
         CoreErrors.VALIDATION,
-        `kind: expected one of ${RECORD_KINDS.join(', ')}, received ${JSON.stringify(kind)}`,
+        `kind: expected one of ${RECORD_KINDS.join(', ')}, received ${quoteValue(kind)}`,
         {
           context: { field: 'kind' },
         },
@@ -54,6 +56,10 @@ export interface ParseOptions {
    * Worth it where one record fans out (sources); it costs a WeakMap entry.
    */
   remember?: boolean;
+  /** how far into the future a timestamp may be, ms (default 5 minutes: clock skew between machines) */
+  maxFutureSkewMs?: number;
+  /** the current time, epoch ms (default Date.now) */
+  now?: () => number;
 }
 
 export function parseRecordOfKind(
@@ -68,8 +74,11 @@ export function parseRecordOfKind(
   if (typeof input === 'object' && input !== null && VALIDATED.get(input) === spec.schema)
     return ok(input as MarketRecord);
   const fast = fastParser(spec)(input);
-  if (fast && (input as { kind?: unknown }).kind === kind)
+  if (fast && (input as { kind?: unknown }).kind === kind) {
+    const future = futureTimestampError(spec, fast, opts);
+    if (future) return err(future);
     return ok(opts.remember ? remember(fast, spec.schema) : fast);
+  }
   const candidate =
     input !== null && typeof input === 'object' && !('kind' in input) ? { ...input, kind } : input;
   const parsed = spec.schema.safeParse(candidate);
@@ -78,10 +87,12 @@ export function parseRecordOfKind(
       return err(
         qiError(
           CoreErrors.VALIDATION,
-          `kind: expected "${kind}", received ${JSON.stringify((input as { kind?: unknown }).kind)}`,
+          `kind: expected "${kind}", received ${quoteValue((input as { kind?: unknown }).kind)}`,
         ),
       );
     }
+    const future = futureTimestampError(spec, parsed.data as MarketRecord, opts);
+    if (future) return err(future);
     return ok(
       opts.remember ? remember(parsed.data as MarketRecord, spec.schema) : (parsed.data as MarketRecord),
     );

@@ -2,10 +2,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { CoreErrors, type QiError, qiError } from '../errors';
-import { PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { type CheckResult, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
+import { issuesOf, runCheck } from './checks';
 import { type PipelineConfig, type QiConfig, qiConfigSchema } from './config-schema';
 import { interpolate } from './interpolate';
 import { type LoadedConfig, loadConfigFile } from './load-config';
+import { loosePipelines, withoutEnvEchoes } from './loose-config';
 import { checkPlugin, type ResolvedPlugin, resolvePlugin } from './resolve-plugin';
 import { collectSecrets, SecretRegistry } from './secrets';
 import { type ConfigIssue, parseWithSchema } from './validate';
@@ -16,6 +18,8 @@ export interface PluginUse {
   name: string;
   resolved: ResolvedPlugin;
   config: unknown;
+  /** what the plugin's static `check` looked at (all passed) */
+  checks?: CheckResult[];
 }
 
 export interface PreparedPipeline {
@@ -86,68 +90,84 @@ export function createHost(opts: HostOptions = {}) {
     const file = await loadConfigFile(load);
     if (!file.ok)
       return { ok: false, issues: [{ path: '', message: file.error.message }], error: file.error };
+    const envIssues: ConfigIssue[] = [];
+    const interpolated = interpolate(file.value.raw, env, '', envIssues);
     const issues: ConfigIssue[] = [];
-    const interpolated = interpolate(file.value.raw, env, '', issues);
+    // host-level problems do not hide plugin-level ones: the plugins of every pipeline
+    // that is shaped well enough are still resolved and their `with` checked, so one
+    // `qi validate` shows everything
     const parsed = parseWithSchema(qiConfigSchema, interpolated);
-    if (!parsed.ok)
-      return { ok: false, issues: [...issues, ...parsed.issues], filepath: file.value.filepath };
-    const config = parsed.value;
+    if (!parsed.ok) issues.push(...parsed.issues);
+    const declared = parsed.ok ? parsed.value.pipelines : loosePipelines(interpolated);
     const baseDir = file.value.baseDir;
     const secrets = new SecretRegistry();
     const pipelines: PreparedPipeline[] = [];
     const plugins = new Map<string, ResolvedPlugin>();
 
-    const names = load.only?.length ? load.only : Object.keys(config.pipelines);
+    const prepareUse = async (
+      ref: { use: string; with: Record<string, unknown> },
+      kind: PluginKind,
+      where: string,
+      instance: string,
+    ): Promise<PluginUse | undefined> => {
+      const r = await resolve(ref.use, kind, baseDir, where);
+      if (!r.ok) {
+        issues.push({ path: `${where}.use`, message: r.error.message.replace(`${where}: `, '') });
+        return undefined;
+      }
+      plugins.set(r.value.packageName, r.value);
+      const schema = r.value.plugin.configSchema as z.ZodType;
+      const c = parseWithSchema(schema, ref.with, `${where}.with`);
+      if (!c.ok) {
+        issues.push(...c.issues);
+        return undefined;
+      }
+      collectSecrets(schema, c.value, secrets);
+      const use = { where, name: instance, resolved: r.value, config: c.value };
+      // static checks (a file exists, a client library is installed): what `qi run` would fail on
+      const checks = await runCheck(use, { baseDir, connect: false, secrets });
+      const problems = issuesOf(where, checks);
+      if (problems.length) {
+        issues.push(...problems);
+        return undefined;
+      }
+      return { ...use, checks };
+    };
+
+    const names = load.only?.length ? load.only : Object.keys(declared);
     for (const name of names) {
-      const p = config.pipelines[name];
+      const p = declared[name];
       if (!p) {
         issues.push({
           path: `pipelines.${name}`,
-          message: `no such pipeline; declared: ${Object.keys(config.pipelines).join(', ')}`,
+          message: `no such pipeline; declared: ${Object.keys(declared).join(', ')}`,
         });
         continue;
       }
-      const prepareUse = async (
-        ref: { use: string; with: Record<string, unknown> },
-        kind: PluginKind,
-        where: string,
-        instance: string,
-      ): Promise<PluginUse | undefined> => {
-        const r = await resolve(ref.use, kind, baseDir, where);
-        if (!r.ok) {
-          issues.push({ path: `${where}.use`, message: r.error.message.replace(`${where}: `, '') });
-          return undefined;
-        }
-        plugins.set(r.value.packageName, r.value);
-        const schema = r.value.plugin.configSchema as z.ZodType;
-        const c = parseWithSchema(schema, ref.with, `${where}.with`);
-        if (!c.ok) {
-          issues.push(...c.issues);
-          return undefined;
-        }
-        collectSecrets(schema, c.value, secrets);
-        return { where, name: instance, resolved: r.value, config: c.value };
-      };
-      const source = await prepareUse(p.source, 'source', `pipelines.${name}.source`, 'source');
+      const source = p.source
+        ? await prepareUse(p.source, 'source', `pipelines.${name}.source`, 'source')
+        : undefined;
       const targets: PreparedPipeline['targets'] = [];
       const seen = new Set<string>();
       for (const [i, t] of p.targets.entries()) {
+        if (!t) continue;
         let instance = t.name ?? t.use.replace(/^@qi\/target-/, '');
         if (seen.has(instance)) instance = `${instance}#${i}`;
         seen.add(instance);
         const u = await prepareUse(t, 'target', `pipelines.${name}.targets[${i}]`, instance);
-        if (u) targets.push({ ...u, required: t.required, onError: t.onError });
+        if (u) targets.push({ ...u, required: t.required ?? true, onError: t.onError ?? 'fail' });
       }
       const deadLetter = p.deadLetter
         ? await prepareUse(p.deadLetter, 'target', `pipelines.${name}.deadLetter`, 'dead-letter')
         : undefined;
-      if (source && targets.length === p.targets.length)
-        pipelines.push({ name, config: p, source, targets, deadLetter });
+      if (parsed.ok && source && targets.length === p.targets.length)
+        pipelines.push({ name, config: parsed.value.pipelines[name]!, source, targets, deadLetter });
     }
-    if (issues.length) return { ok: false, issues, filepath: file.value.filepath };
+    const all = [...envIssues, ...withoutEnvEchoes(issues, envIssues)];
+    if (all.length || !parsed.ok) return { ok: false, issues: all, filepath: file.value.filepath };
     return {
       ok: true,
-      value: { file: file.value, config, pipelines, secrets, plugins: [...plugins.values()] },
+      value: { file: file.value, config: parsed.value, pipelines, secrets, plugins: [...plugins.values()] },
     };
   }
 

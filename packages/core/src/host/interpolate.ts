@@ -1,7 +1,9 @@
 /**
  * `${VAR}` and `${VAR:-default}` from the environment, in every string of the
- * config. `$${` escapes a literal `${`. A missing variable without a default is
- * an issue naming the path, never a silent empty string.
+ * config. `$${` escapes a literal `${`. A variable without a default that is
+ * not set (or set to an empty string) is an issue naming the path, never a
+ * silent empty string: an unset `DATABASE_URL` must not quietly change where
+ * records go.
  */
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -10,13 +12,20 @@ export interface InterpolationIssue {
   message: string;
 }
 
-const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/;
+const WHOLE = /^\$\{([A-Za-z_][A-Za-z0-9_]*):-\}$/;
 
 /**
- * A value that is exactly `${VAR:-}` and comes out empty means "not set": the
- * key is left out, so the plugin's default applies (e.g. no connection string →
- * embedded database).
+ * An object value that is exactly `${VAR:-}` (an explicit empty default) with
+ * VAR unset or empty means "not set": the key is left out, so the plugin's
+ * default applies (e.g. no connection string → embedded database). Only the
+ * explicit empty default does this; a bare `${VAR}` never drops a key.
  */
+function leavesKeyOut(value: unknown, env: NodeJS.ProcessEnv): boolean {
+  if (typeof value !== 'string') return false;
+  const m = WHOLE.exec(value);
+  return m !== null && !env[m[1]!];
+}
+
 export function interpolate(
   value: unknown,
   env: NodeJS.ProcessEnv,
@@ -31,7 +40,10 @@ export function interpolate(
       if (fallback !== undefined) return fallback;
       issues.push({
         path,
-        message: `environment variable ${name} is not set (use \${${name}:-default} for a default)`,
+        message:
+          v === undefined
+            ? `environment variable ${name} is not set (use \${${name}:-default} for a default, or \${${name}:-} to leave the key unset)`
+            : `environment variable ${name} is set to an empty string (use \${${name}:-} to leave the key unset, or \${${name}:-default})`,
       });
       return '';
     });
@@ -40,7 +52,7 @@ export function interpolate(
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([, v]) => !(typeof v === 'string' && WHOLE.test(v) && interpolate(v, env, '', []) === ''))
+        .filter(([, v]) => !leavesKeyOut(v, env))
         .map(([k, v]) => [k, interpolate(v, env, path ? `${path}.${k}` : k, issues)]),
     );
   }

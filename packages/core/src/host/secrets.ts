@@ -9,7 +9,10 @@ export class SecretRegistry {
   private readonly values = new Set<string>();
 
   add(value: unknown): void {
-    if (typeof value === 'string' && value.length >= 4) this.values.add(value);
+    if (typeof value !== 'string' || value.length < 4) return;
+    const parts = urlSecrets(value);
+    if (parts) for (const p of parts) this.values.add(p);
+    else this.values.add(value);
   }
 
   scrub(text: string): string {
@@ -19,6 +22,36 @@ export class SecretRegistry {
     return out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s"]+:)[^@\s"]+@/gi, '$1[redacted]@');
   }
 }
+
+// query parameters of a connection URL that carry credentials (libpq's password, sslkey, …)
+const SECRET_PARAM = /pass|secret|token|key|auth|cred/i;
+const CONNECTION_SCHEME = /^(postgres(ql)?|mysql|mariadb|mongodb(\+srv)?|rediss?|amqps?|nats|tls):\/\//i;
+
+/**
+ * The secret parts of a secret connection URL (`postgres://qi:pw@db:5432/market`): its
+ * password and credential-like query values, so logs still say which host and database;
+ * undefined for anything else, which is then secret whole.
+ */
+function urlSecrets(value: string): string[] | undefined {
+  // only connection strings: in an https URL (a webhook) the path itself may be the secret
+  if (!CONNECTION_SCHEME.test(value)) return undefined;
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const parts = [u.password, ...[...u.searchParams].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v)];
+  return parts.flatMap((p) => [p, safeDecode(p)]).filter((p) => p.length >= 4);
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 const isSecret = (s: z.ZodType): boolean => (s.meta() as { secret?: boolean } | undefined)?.secret === true;
 

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export interface QiMetrics {
   registry: Registry;
   recordsIn: Counter<'pipeline'>;
+  /** blank lines a line-based source skipped (they carry no record, but are not lost silently) */
+  sourceBlankLines: Counter<'pipeline' | 'source'>;
   recordsOut: Counter<'pipeline' | 'target'>;
   recordsFailed: Counter<'pipeline' | 'target'>;
   recordsDeadLettered: Counter<'pipeline' | 'target' | 'stage'>;
@@ -27,6 +29,12 @@ export function createMetrics(registry = new Registry()): QiMetrics {
       name: 'qi_records_in_total',
       help: 'Records read from the source',
       labelNames: ['pipeline'],
+      registers,
+    }),
+    sourceBlankLines: new Counter({
+      name: 'qi_source_blank_lines_total',
+      help: 'Blank lines a source skipped (no record in them)',
+      labelNames: ['pipeline', 'source'],
       registers,
     }),
     recordsOut: new Counter({

@@ -191,6 +191,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     );
   };
 
+  const optional = new Set<Promise<void>>();
   const deliver = async (batch: SourceBatch): Promise<boolean> => {
     try {
       stats.recordsIn += batch.records.length + (batch.invalid?.length ?? 0);
@@ -259,7 +260,11 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           }
         })();
         if (w.required) required.push(done);
-        else done.catch((e) => fail(toQiError(e)));
+        else {
+          // not awaited for the ack, but drained before closing: its outcome must not be lost
+          const tracked = done.catch((e) => fail(toQiError(e))).finally(() => optional.delete(tracked));
+          optional.add(tracked);
+        }
       }
       await Promise.all(required);
       return true;
@@ -324,6 +329,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   await Promise.allSettled(inflight);
   // the source is done: from here on a target that is down is not waited for without bound
   if (!stop.signal.aborted) stop.abort(qiError(CoreErrors.CLOSED, `pipeline ${p.name} is stopping`));
+  await Promise.allSettled(optional);
   const closeErr = await closeAll(reader, writers, dlq, log);
   opts.signal.removeEventListener('abort', onAbort);
   log.info(

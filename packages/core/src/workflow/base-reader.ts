@@ -16,7 +16,7 @@ import type {
   RecordKind,
 } from '../dsl/records';
 import { RECORD_SPECS, type RecordSpecs } from '../dsl/specs';
-import { parseRecord, parseRecordOfKind } from '../dsl/validate';
+import { type ParseOptions, parseRecord, parseRecordOfKind } from '../dsl/validate';
 import { CoreErrors, isQiError, type QiError, qiError, toQiError } from '../errors';
 import { silentLogger } from '../observability/logger';
 import { err, ok, type Result } from '../result';
@@ -32,6 +32,10 @@ export interface BaseReaderOptions {
   logger?: Logger;
   clock?: Clock;
   specs?: RecordSpecs;
+  /** timestamps further ahead of `now` are invalid, ms (default 5 minutes) */
+  maxFutureSkewMs?: number;
+  /** the time `maxFutureSkewMs` counts from (default Date.now; a source's own clock in tests) */
+  now?: () => number;
 }
 
 /**
@@ -47,6 +51,7 @@ export class BaseReader implements Reader {
   private readonly breaker: CircuitBreaker;
   private readonly clock: Clock;
   private readonly specs: RecordSpecs;
+  private readonly parseOptions: ParseOptions;
   private initPromise: Promise<Result<void>> | undefined;
   private closed = false;
 
@@ -57,6 +62,10 @@ export class BaseReader implements Reader {
     this.retryPolicy = { ...DEFAULT_RETRY, maxAttempts: 5, ...opts.retry };
     this.clock = opts.clock ?? realClock;
     this.specs = opts.specs ?? RECORD_SPECS;
+    this.parseOptions = {
+      ...(opts.maxFutureSkewMs === undefined ? {} : { maxFutureSkewMs: opts.maxFutureSkewMs }),
+      ...(opts.now ? { now: opts.now } : {}),
+    };
     this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...opts.breaker }, this.clock, (state) =>
       this.logger.warn({ event: 'reader.breaker', state }, `circuit breaker ${state}`),
     );
@@ -148,7 +157,7 @@ export class BaseReader implements Reader {
       );
       const out: MarketRecord[] = [];
       for (const r of raw) {
-        const parsed = parseRecordOfKind(kind, r, this.specs);
+        const parsed = parseRecordOfKind(kind, r, this.specs, this.parseOptions);
         if (!parsed.ok) return parsed;
         out.push(parsed.value);
       }
@@ -162,15 +171,19 @@ export class BaseReader implements Reader {
   async *stream(options: StreamOptions): AsyncIterable<SourceBatch> {
     const init = await this.init();
     if (!init.ok) throw init.error;
-    for await (const batch of this.handler.stream(options)) {
+    const parseOptions: ParseOptions = { ...this.parseOptions, remember: true };
+    for await (const { contexts, ...batch } of this.handler.stream(options)) {
       const records: MarketRecord[] = [];
       const invalid = [...(batch.invalid ?? [])];
-      for (const raw of batch.records) {
+      batch.records.forEach((raw, i) => {
         // remembered: every target of the pipeline receives this same object and skips re-validation
-        const parsed = parseRecord(raw, this.specs, { remember: true });
+        const parsed = parseRecord(raw, this.specs, parseOptions);
         if (parsed.ok) records.push(parsed.value);
-        else invalid.push({ record: raw, error: parsed.error });
-      }
+        else {
+          const context = contexts?.[i];
+          invalid.push({ record: raw, error: parsed.error, ...(context ? { context } : {}) });
+        }
+      });
       yield { ...batch, records, invalid };
     }
   }

@@ -35,7 +35,16 @@ export function runQi(
   args: string[],
   opts: SpawnOptions & { input?: string } = {},
 ): Promise<Ran> & { child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, [QI_BIN, ...args], {
+  return runCommand(process.execPath, [QI_BIN, ...args], opts);
+}
+
+/** Runs a command, collecting its output. */
+export function runCommand(
+  command: string,
+  args: string[],
+  opts: SpawnOptions & { input?: string } = {},
+): Promise<Ran> & { child: ReturnType<typeof spawn> } {
+  const child = spawn(command, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     ...opts,
     env: { ...process.env, ...opts.env },

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { makeProject, pluginPackage, runQi } from '../helpers/project';
+import { makeProject, pluginPackage, QI_BIN, runCommand, runQi } from '../helpers/project';
 
 // These tests run the BUILT CLI (packages/core/dist), as a user would.
 beforeAll(() => {
@@ -45,35 +45,88 @@ const fileTo = (target: string, head = '') =>
   `${head}pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets: [{ ${target} }]\n`;
 
 describe('qi CLI', () => {
-  it('qi validate reports every problem at once with its exact path and what was expected, exit 2', async () => {
+  it('qi validate reports every problem at once, host-level and plugin-level, with its exact path and what was expected, exit 2', async () => {
     const p = makeProject({
-      'qi.config.yaml': `pipelines:\n  prices:\n    maxInFlight: many\n    source: { use: file, with: { path: x.ndjson } }\n    targets:\n      - use: stdout\n      - use: file\n        with: { path: out.ndjson, batchSize: "\${BATCH:-ten}" }\n      - use: "@qi/target-nope"\n`,
+      'qi.config.yaml': `pipelines:\n  prices:\n    maxInFlight: many\n    retries: 3\n    source: { use: file, with: { path: x.ndjson } }\n    targets:\n      - use: stdout\n      - use: file\n        with: { path: out.ndjson, batchSize: "\${BATCH:-ten}" }\n      - use: "@qi/target-nope"\n      - use: file\n        with: { pth: out.ndjson }\n`,
     });
     try {
       const r = await runQi(['validate'], { cwd: p.dir });
       expect(r.code).toBe(2);
+      // host level
       expect(r.stderr).toContain('pipelines.prices.maxInFlight: expected number, received string');
+      expect(r.stderr).toContain('pipelines.prices: unknown key(s) "retries"');
+      // plugin level, in the same run: nothing to fix in rounds
+      expect(r.stderr).toContain(
+        'pipelines.prices.targets[1].with.batchSize: expected number, received string',
+      );
+      expect(r.stderr).toContain(
+        'pipelines.prices.targets[2].use: plugin "@qi/target-nope" is not installed',
+      );
+      expect(r.stderr).toContain('npm install @qi/target-nope');
+      expect(r.stderr).toContain(
+        'pipelines.prices.targets[3].with: unknown key(s) "pth" (did you mean "path"?)',
+      );
       const again = await runQi(['validate'], { cwd: p.dir, env: { BATCH: 'ten' } });
       expect(again.code).toBe(2);
-      // fix the first problem: the others are still all reported
-      const fixed = makeProject({
-        'qi.config.yaml': readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8').replace(
-          'maxInFlight: many',
-          'maxInFlight: 2',
-        ),
-      });
-      try {
-        const r2 = await runQi(['validate'], { cwd: fixed.dir });
-        expect(r2.code).toBe(2);
-        expect(r2.stderr).toContain(
-          'pipelines.prices.targets[1].with.batchSize: expected number, received string',
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('an unset ${VAR} without default is a config error naming the path in qi validate and qi run (exit 2), never a fallback', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(2),
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets:\n      - use: "@qi/target-timescale"\n        with: { connectionString: "${QI_TEST_UNSET_URL}" }\n',
+    });
+    symlinkSync(
+      path.join(__dirname, '../../../target-timescale'),
+      path.join(p.dir, 'node_modules/@qi/target-timescale'),
+      'dir',
+    );
+    try {
+      const expected =
+        'pipelines.p.targets[0].with.connectionString: environment variable QI_TEST_UNSET_URL is not set';
+      const v = await runQi(['validate'], { cwd: p.dir });
+      expect(v.code).toBe(2);
+      expect(v.stderr).toContain(expected);
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(expected);
+      // nothing went to the embedded database instead
+      expect(existsSync(path.join(p.dir, '.qi'))).toBe(false);
+      // set to an empty string: an error too, that says how to leave the key unset
+      const empty = await runQi(['validate'], { cwd: p.dir, env: { QI_TEST_UNSET_URL: '' } });
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain(
+        'QI_TEST_UNSET_URL is set to an empty string (use ${QI_TEST_UNSET_URL:-}',
+      );
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('falls back to the embedded database only with no connection configured, with a warning shown on a terminal', async () => {
+    const p = makeProject({
+      'in.ndjson': sample(2),
+      'qi.config.yaml':
+        'pipelines:\n  p:\n    source: { use: file, with: { path: in.ndjson } }\n    targets:\n      - use: "@qi/target-timescale"\n        with: { connectionString: "${QI_TEST_UNSET_URL:-}" }\n',
+    });
+    symlinkSync(
+      path.join(__dirname, '../../../target-timescale'),
+      path.join(p.dir, 'node_modules/@qi/target-timescale'),
+      'dir',
+    );
+    try {
+      // script(1) gives qi a real terminal: there it logs only warnings and errors
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(QI_BIN)} run --once`;
+      for (const run of [1, 2]) {
+        const r = await runCommand('script', ['-qec', cmd, '/dev/null'], { cwd: p.dir });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(
+          /WARN.*no PostgreSQL connection configured: using the embedded PostgreSQL \(PGlite\) in \S+\.qi\/pgdata/,
         );
-        expect(r2.stderr).toContain(
-          'pipelines.prices.targets[2].use: plugin "@qi/target-nope" is not installed',
-        );
-        expect(r2.stderr).toContain('npm install @qi/target-nope');
-      } finally {
-        fixed.cleanup();
+        expect(r.stdout.includes('(new database)')).toBe(run === 1);
       }
     } finally {
       p.cleanup();
@@ -82,6 +135,7 @@ describe('qi CLI', () => {
 
   it('coerces ${VAR} numbers and accepts a valid config, exit 0', async () => {
     const p = makeProject({
+      'x.ndjson': '',
       'qi.config.yaml':
         'pipelines:\n  p:\n    source: { use: file, with: { path: x.ndjson } }\n    targets: [{ use: file, with: { path: out.ndjson, batchSize: "${BATCH:-250}" } }]\n',
     });
@@ -181,6 +235,41 @@ describe('qi CLI', () => {
       const missing = await runQi(['describe', '@qi/not-installed'], { cwd: p.dir });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toContain('npm install @qi/not-installed');
+      expect(missing.stderr.match(/qi describe:/g)).toHaveLength(1);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('qi init writes a starter config whose reference pointers exist in the project', async () => {
+    const p = makeProject({});
+    try {
+      const r = await runQi(['init'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      const text = readFileSync(path.join(p.dir, 'qi.config.yaml'), 'utf8');
+      // no link to a web page that may not exist: the docs it names ship with @qi/core
+      expect(text).not.toMatch(/https?:\/\//);
+      const readme = /node_modules\/@qi\/core\/README\.md/.exec(text);
+      expect(readme).not.toBeNull();
+      expect(existsSync(path.join(p.dir, readme![0]))).toBe(true);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('qi init --template file writes a config and the sample file it replays: validate and run work at once', async () => {
+    const p = makeProject({});
+    try {
+      expect((await runQi(['init', '--template', 'file'], { cwd: p.dir })).code).toBe(0);
+      expect((await runQi(['validate'], { cwd: p.dir })).code).toBe(0);
+      const r = await runQi(['run', '--once'], { cwd: p.dir });
+      expect(r.code).toBe(0);
+      expect(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).coin_id),
+      ).toEqual(['bitcoin', 'ethereum']);
     } finally {
       p.cleanup();
     }

@@ -85,9 +85,12 @@ export function createRedpandaHandler(
     registry,
 
     async init() {
-      const c = await connectRedpanda(config, logger);
-      if (!c.ok) throw c.error;
-      conn = c.value;
+      // init is retried while the broker is down: a connection made by an earlier attempt is reused
+      if (!conn) {
+        const c = await connectRedpanda(config, logger);
+        if (!c.ok) throw c.error;
+        conn = c.value;
+      }
       const dlq = configForTopic('price', config.deadLetterTopic, configs);
       // with {exchange} routing the kind topics are only known when records arrive
       const kindTopics = config.topicTemplate?.includes('{exchange}')

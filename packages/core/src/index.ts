@@ -6,13 +6,16 @@ export * from './contracts/reader';
 export * from './contracts/writer';
 export * from './dsl/index';
 export * from './errors';
+export { configJsonSchema } from './host/config-json-schema';
 export {
   defineConfig,
   type PipelineConfig,
+  type PluginRefInput,
   type QiConfig,
   type QiConfigInput,
   qiConfigSchema,
   type TargetConfig,
+  type TypedConfigInput,
 } from './host/config-schema';
 export {
   ConfigError,

@@ -7,6 +7,7 @@ import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
+import { schemaConfigCommand } from './schema-config';
 import { validateCommand } from './validate';
 import { muteKnownWarnings } from './warnings';
 
@@ -59,19 +60,31 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('schema')
     .description('print artifacts generated from the DSL')
-    .argument('<format>', 'sql | topics | json | avro')
+    .argument('<format>', 'sql | topics | json | avro | config')
     .option('--schema <name>', 'sql: PostgreSQL schema for the tables')
     .option('--timescale', 'sql: include TimescaleDB hypertable and compression statements')
     .option('--prefix <prefix>', 'topics: topic name prefix', 'qi.')
     .option('--partitions <n>', 'topics: partitions per topic')
-    .action((format: string, o) => setExit(schemaCommand(format, o)));
+    .option(
+      '--plugin <names...>',
+      'config: also type the `with` of these plugins (resolved from the project)',
+    )
+    .option('-o, --output <file>', 'config: write the schema to this file')
+    .action(async (format: string, o) =>
+      setExit(
+        format === 'config'
+          ? await schemaConfigCommand({ ...program.opts(), ...o })
+          : schemaCommand(format, o),
+      ),
+    );
 
   program
     .command('init')
-    .description('write a starter qi.config.yaml')
+    .description('write a starter qi.config.yaml (or .qirc.json) and its JSON Schema for editors')
     .option('-t, --template <name>', 'quickstart | file', 'quickstart')
     .option('-f, --force', 'overwrite an existing file')
-    .action((o) => setExit(initCommand(o)));
+    .option('--format <format>', 'yaml (qi.config.yaml) | json (.qirc.json)', 'yaml')
+    .action(async (o) => setExit(await initCommand(o)));
 
   program
     .command('mcp')

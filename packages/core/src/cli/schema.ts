@@ -23,7 +23,7 @@ export function schemaCommand(
       process.stdout.write(`${JSON.stringify(generateAvroSchemas(), null, 2)}\n`);
       return EXIT.OK;
     default:
-      printError(`qi schema: unknown format "${format}"; expected one of sql, topics, json, avro`);
+      printError(`qi schema: unknown format "${format}"; expected one of sql, topics, json, avro, config`);
       return EXIT.USAGE;
   }
 }

@@ -45,6 +45,10 @@ export const pipelineConfigSchema = z.strictObject({
 });
 
 export const qiConfigSchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe('the JSON Schema of this file, for editors (`qi schema config`); ignored by the host'),
   pipelines: z
     .record(
       z.string().regex(/^[A-Za-z0-9_.-]+$/, 'pipeline names use letters, digits, _ . -'),
@@ -72,7 +76,38 @@ export type QiConfigInput = z.input<typeof qiConfigSchema>;
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
 export type TargetConfig = z.output<typeof targetConfigSchema>;
 
-/** Identity function that types a `qi.config.ts`. */
-export function defineConfig(config: QiConfigInput): QiConfigInput {
+type PipelineInput = z.input<typeof pipelineConfigSchema>;
+type TargetInput = z.input<typeof targetConfigSchema>;
+type AnyRef = { use: string; with?: Record<string, unknown> };
+
+/**
+ * `use` + `with` typed by a map of plugin name → config input type. With an empty map
+ * (the default) any plugin and any `with`; with a map, only its plugins (and the
+ * built-ins `stdout` and `file`), each `with` checked by its own type.
+ */
+export type PluginRefInput<P> = [keyof P] extends [never]
+  ? AnyRef
+  :
+      | { [K in keyof P & string]: { use: K; with?: P[K] } }[keyof P & string]
+      | { use: 'stdout' | 'file'; with?: Record<string, unknown> };
+
+/** A config whose `with`s are typed by `P` (see {@link PluginRefInput}). */
+export type TypedConfigInput<P = {}> = Omit<QiConfigInput, 'pipelines'> & {
+  pipelines: Record<
+    string,
+    Omit<PipelineInput, 'source' | 'targets' | 'deadLetter'> & {
+      source: PluginRefInput<P>;
+      targets: Array<Omit<TargetInput, 'use' | 'with'> & PluginRefInput<P>>;
+      deadLetter?: PluginRefInput<P>;
+    }
+  >;
+};
+
+/**
+ * Identity function that types a `qi.config.ts`. Give it the config types the plugin
+ * packages export to type their `with`:
+ * `defineConfig<{ '@qi/target-timescale': TimescaleTargetConfigInput }>({ ... })`.
+ */
+export function defineConfig<P extends object = {}>(config: TypedConfigInput<P>): TypedConfigInput<P> {
   return config;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Reader } from './contracts/reader';
 import type { Writer } from './contracts/writer';
+import type { RecordKind } from './dsl/records';
 import type { QiMetrics } from './observability/metrics';
 
 /** The plugin API this host provides. Plugins declare the semver range they need. */
@@ -45,12 +46,22 @@ export interface CheckResult {
   field?: string;
 }
 
+// method syntax: checked bivariantly, like `create` and `check`, so a plugin stays a QiPlugin
+type ProducesFn<C> = { produces(config: C): readonly RecordKind[] }['produces'];
+
 export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> {
   name: string;
   kind: K;
   /** semver range of the host plugin API this plugin works with, e.g. "^1.0.0" */
   apiVersion: string;
   description?: string;
+  /**
+   * Optional: the record kinds a source produces (given its config, as some kinds are
+   * switched on and off there). `qi validate` warns when a target cannot take one of them.
+   */
+  produces?: readonly RecordKind[] | ProducesFn<z.output<S>>;
+  /** Optional: the record kinds a target can write (absent: every kind). */
+  accepts?: readonly RecordKind[];
   configSchema: S;
   create(
     config: z.output<S>,

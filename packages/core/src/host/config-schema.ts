@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORD_KINDS } from '../dsl/specs';
 
 /** `use` + `with`: which plugin, and its own config (validated by the plugin's schema). */
 const pluginRef = {
@@ -16,6 +17,13 @@ export const targetConfigSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('instance name in logs and metrics (default: the plugin name, or name#index)'),
+  kinds: z
+    .array(z.enum(RECORD_KINDS))
+    .min(1)
+    .optional()
+    .describe(
+      'only records of these kinds go to this target (default: every kind); the others are counted in qi_records_filtered_total',
+    ),
   required: z
     .boolean()
     .default(true)

@@ -9,6 +9,7 @@ import type { QiMetrics } from '../observability/metrics';
 import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
 import { err, ok, type Result } from '../result';
 import { letterFromError, lettersFromRejected } from './dead-letters';
+import { createKindFilter, type KindFilter } from './kind-filter';
 
 export interface PipelineStats {
   pipeline: string;
@@ -90,7 +91,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   };
 
   let reader: Reader | undefined;
-  const writers: Array<Instance<Writer> & { required: boolean; onError: string }> = [];
+  const writers: Array<Instance<Writer> & { required: boolean; onError: string; only: KindFilter }> = [];
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
@@ -100,6 +101,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
         instance: await instantiate<Writer>(t, p.name, opts, stop.signal),
         required: t.required,
         onError: t.onError,
+        only: createKindFilter(p.name, t.name, t.kinds, opts.metrics),
       });
     const dlqUse: PluginUse = p.deadLetter ?? {
       where: `pipelines.${p.name}.deadLetter`,
@@ -179,16 +181,18 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
       const required: Promise<void>[] = [];
       for (const w of writers) {
         const done = (async () => {
-          const r = await w.instance.publishBatch(batch.records);
+          const records = w.only(batch.records);
+          if (records.length === 0) return;
+          const r = await w.instance.publishBatch(records);
           if (r.ok) {
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
             await deadLetter(lettersFromRejected(p.name, w.use.name, r.value.rejected));
             return;
           }
-          stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + batch.records.length;
+          stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + records.length;
           if (w.onError === 'dead-letter') {
             await deadLetter(
-              batch.records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
+              records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
             );
           } else if (w.onError === 'skip-target') {
             log.error(
@@ -198,7 +202,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
                 code: r.error.code,
                 err: r.error.message,
               },
-              `target ${w.use.name} dropped a batch of ${batch.records.length} (onError: skip-target)`,
+              `target ${w.use.name} dropped a batch of ${records.length} (onError: skip-target)`,
             );
           } else {
             throw qiError(r.error, `target ${w.use.name} failed: ${r.error.message}`, {

@@ -1,6 +1,7 @@
 import { definePlugin } from '@qi/core';
 import { checkTimescale } from './check';
 import { configSchema } from './config';
+import { queryReadOnly } from './query';
 import { TimescaleWriter } from './target';
 
 export default definePlugin({
@@ -11,6 +12,7 @@ export default definePlugin({
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
   check: checkTimescale,
+  query: queryReadOnly,
   create: (config, ctx) => new TimescaleWriter(config, ctx),
 });
 

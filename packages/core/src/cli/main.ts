@@ -5,6 +5,7 @@ import { describeCommand } from './describe';
 import { initCommand } from './init';
 import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
+import { queryCommand } from './query';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
 import { schemaConfigCommand } from './schema-config';
@@ -43,6 +44,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'also connect to every database and broker (and close again); exit 1 naming one that cannot be reached',
     )
     .action(async (o) => setExit(await validateCommand({ ...program.opts(), ...o })));
+
+  program
+    .command('query')
+    .description(
+      "one read-only query against a pipeline's target when the pipeline does not run (e.g. SQL on PostgreSQL)",
+    )
+    .argument('<query>', 'e.g. "SELECT coin_id, price, ts FROM prices ORDER BY ts DESC LIMIT 5"')
+    .option('-t, --target <pipeline.target>', 'which target (default: the only one that can be queried)')
+    .option('--json', 'rows as JSON')
+    .action(async (text: string, o) => setExit(await queryCommand(text, { ...program.opts(), ...o })));
 
   program
     .command('plugins')

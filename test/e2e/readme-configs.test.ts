@@ -80,7 +80,7 @@ describe('qi schema config (JSON Schema of the config file)', () => {
   const raw = async (file: string) => {
     const r = await loadConfigFile({ configPath: file });
     if (!r.ok) throw new Error(r.error.message);
-    return r.value.raw as Record<string, any>;
+    return r.value.raw as Record<string, unknown>;
   };
   const rawYaml = async (yaml: string) => {
     const t = tempDir('qi-schema-');

@@ -100,7 +100,7 @@ export type PluginRefInput<P> = [keyof P] extends [never]
       | { use: 'stdout' | 'file'; with?: Record<string, unknown> };
 
 /** A config whose `with`s are typed by `P` (see {@link PluginRefInput}). */
-export type TypedConfigInput<P = {}> = Omit<QiConfigInput, 'pipelines'> & {
+export type TypedConfigInput<P = Record<never, never>> = Omit<QiConfigInput, 'pipelines'> & {
   pipelines: Record<
     string,
     Omit<PipelineInput, 'source' | 'targets' | 'deadLetter'> & {
@@ -116,6 +116,8 @@ export type TypedConfigInput<P = {}> = Omit<QiConfigInput, 'pipelines'> & {
  * packages export to type their `with`:
  * `defineConfig<{ '@qi/target-timescale': TimescaleTargetConfigInput }>({ ... })`.
  */
-export function defineConfig<P extends object = {}>(config: TypedConfigInput<P>): TypedConfigInput<P> {
+export function defineConfig<P extends object = Record<never, never>>(
+  config: TypedConfigInput<P>,
+): TypedConfigInput<P> {
   return config;
 }

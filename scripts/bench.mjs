@@ -24,6 +24,9 @@ if (files.length === 0) {
   process.exit(2);
 }
 execFileSync(path.join(root, 'scripts/kafka.sh'), ['start'], { stdio: 'inherit' });
+// the Redpanda target's Avro + registry lines need the local Schema Registry
+if (files.some((f) => f.includes('target-redpanda')))
+  execFileSync(path.join(root, 'scripts/schema-registry.sh'), ['start'], { stdio: 'inherit' });
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${path.relative(root, file)}`);

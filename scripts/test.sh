@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: sets up everything the tests need on a fresh machine
-# (Node >= 22, pnpm, dependencies, a build, the local Kafka broker, TimescaleDB
-# built from the vendored source with its two test clusters) and runs
+# (Node >= 22, pnpm, dependencies, a build, the local Kafka broker and Schema
+# Registry, TimescaleDB built from the vendored source with its two test
+# clusters) and runs
 # every test suite in one jest invocation. Extra arguments go to jest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +13,7 @@ pnpm install --frozen-lockfile --reporter=silent
 pnpm --silent lint
 pnpm build >/dev/null
 scripts/kafka.sh start
+scripts/schema-registry.sh start
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "qi: PostgreSQL is not answering on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start)" >&2; exit 1; }
 # TimescaleDB: built once into .cache/timescaledb, installed into PostgreSQL 15, served on 5433
 # (Community license) and 5434 (apache license); the 5432 cluster is left as it is

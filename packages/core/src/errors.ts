@@ -68,6 +68,8 @@ export const CoreErrors = {
   PLUGIN_KIND_MISMATCH: { code: 'QI_PLUGIN_KIND_MISMATCH', category: 'config', retryable: false },
   BREAKER_OPEN: { code: 'QI_BREAKER_OPEN', category: 'unavailable', retryable: true },
   RETRIES_EXHAUSTED: { code: 'QI_RETRIES_EXHAUSTED', category: 'unavailable', retryable: false },
+  START_TIMEOUT: { code: 'QI_START_TIMEOUT', category: 'unavailable', retryable: false },
+  TARGET_BEHIND: { code: 'QI_TARGET_BEHIND', category: 'unavailable', retryable: false },
   NOT_SUPPORTED: { code: 'QI_NOT_SUPPORTED', category: 'not-supported', retryable: false },
   CLOSED: { code: 'QI_CLOSED', category: 'programmer', retryable: false },
   ABORTED: { code: 'QI_ABORTED', category: 'unavailable', retryable: false },

@@ -3,6 +3,7 @@ export { BUILTIN_PLUGINS, fileSource, fileTarget, stdoutTarget } from './builtin
 export { main as runCli } from './cli/main';
 export { muteKnownWarnings } from './cli/warnings';
 export * from './contracts/reader';
+export * from './contracts/schema-plan';
 export * from './contracts/writer';
 export * from './dsl/index';
 export * from './errors';
@@ -30,12 +31,22 @@ export { loadConfigFile } from './host/load-config';
 export { checkPlugin, type ResolvedPlugin, resolvePlugin } from './host/resolve-plugin';
 export { collectSecrets, redactValue, SecretRegistry } from './host/secrets';
 export { type ConfigIssue, parseWithSchema } from './host/validate';
+export {
+  createHealth,
+  DEFAULT_HEALTH,
+  type Health,
+  type HealthThresholds,
+  type PipelineHealth,
+  type PipelineState,
+} from './observability/health';
 export { createLogger, type Logger, type LogLevel, silentLogger } from './observability/logger';
 export { createMetrics, type QiMetrics } from './observability/metrics';
 export { startMetricsServer } from './observability/server';
+export type { ErrorStatus, PipelineStatus, StatusReport, TargetStatus } from './observability/status';
 export * from './plugin';
 export * from './result';
 export { newStats, type PipelineStats, type RunOptions, runPipeline } from './runner/pipeline';
+export { DEFAULT_START_TIMEOUT_MS, START_RETRY, startWithRetry } from './runner/start';
 export { BaseReader, type BaseReaderOptions } from './workflow/base-reader';
 export { BaseWriter, type BaseWriterOptions, type BatchOptions, DEFAULT_BATCH } from './workflow/base-writer';
 export * from './workflow/breaker';

@@ -131,7 +131,11 @@ describe('circuit breaker', () => {
     expect(calls).toBe(3); // the open circuit did not call through
     advance(5000);
     expect(b.state).toBe('half-open');
-    await expect(b.execute(failing, classify)).rejects.toBe(retryable); // the trial fails: open again
+    // the trial fails: open again, reported as the open circuit (the outage goes on), caused by the trial's error
+    await expect(b.execute(failing, classify)).rejects.toMatchObject({
+      code: 'QI_BREAKER_OPEN',
+      cause: retryable,
+    });
     expect(b.state).toBe('open');
     advance(5000);
     await expect(b.execute(async () => 'ok', classify)).resolves.toBe('ok');
@@ -240,9 +244,10 @@ describe('BaseWriter', () => {
       jest.useRealTimers();
     }
   });
-  it('opens the breaker under a sustained outage and recovers once the service is back', async () => {
+  it('waits out an outage of any length without using up the retry budget, then delivers', async () => {
+    // 1000 failures at one trial per 60 s: a 16-hour outage on the fake clock, with a budget of 4 attempts
     const mem = createMemoryHandler({ failTimes: 1000 });
-    const { clock, advance } = fakeClock();
+    const { clock } = fakeClock();
     const w = new BaseWriter({
       name: 'm',
       handler: mem.handler,
@@ -252,15 +257,43 @@ describe('BaseWriter', () => {
       breaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
     });
     const r = await w.publishPrices(sampleRecords('price', 3) as never);
-    expect(r.ok).toBe(false);
-    expect((await w.health()).details.breaker).toBe('open');
-    // attempt 3 hit the open circuit (no call); the retrier waited it out and attempt 4 was the half-open trial
-    expect(mem.calls).toHaveLength(3);
-    mem.setFailures(0);
-    advance(60_000);
-    const again = await w.publishPrices(sampleRecords('price', 3) as never);
-    expect(again.ok).toBe(true);
+    expect(r).toEqual({ ok: true, value: { written: 3, rejected: [] } });
+    expect(mem.calls).toHaveLength(1001); // 2 failures opened the circuit, 998 failed trials, 1 success
     expect((await w.health()).details.breaker).toBe('closed');
+    await w.close();
+  });
+  it('still gives up on a batch that fails while the circuit is closed', async () => {
+    // fewer failures than the breaker's threshold: the circuit stays closed, so each failure is the batch's own
+    const mem = createMemoryHandler({ failTimes: 1000 });
+    const w = new BaseWriter({
+      name: 'm',
+      handler: mem.handler,
+      clock: fakeClock().clock,
+      batch: { size: 10, lingerMs: 0 },
+      retry: { maxAttempts: 3 },
+      breaker: { failureThreshold: 5, resetTimeoutMs: 60_000 },
+    });
+    const r = await w.publishPrices(sampleRecords('price', 2) as never);
+    expect(r).toMatchObject({ ok: false, error: { code: 'QI_RETRIES_EXHAUSTED', context: { attempts: 3 } } });
+    expect(mem.calls).toHaveLength(3);
+    await w.close();
+  });
+  it('once the pipeline stops, waits on the open circuit count as attempts, so a stop during an outage ends', async () => {
+    const mem = createMemoryHandler({ failTimes: 1_000_000 });
+    const stop = new AbortController();
+    stop.abort();
+    const w = new BaseWriter({
+      name: 'm',
+      handler: mem.handler,
+      clock: fakeClock().clock,
+      signal: stop.signal,
+      batch: { size: 10, lingerMs: 0 },
+      retry: { maxAttempts: 6 },
+      breaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
+    });
+    const r = await w.publishPrices(sampleRecords('price', 1) as never);
+    expect(r).toMatchObject({ ok: false, error: { code: 'QI_RETRIES_EXHAUSTED', context: { attempts: 6 } } });
+    expect(mem.calls.length).toBeLessThan(6);
     await w.close();
   });
 });

@@ -12,7 +12,8 @@ type Part = 'prices' | 'analytics' | 'ohlcv' | 'level1';
  * part holding only what is new: prices whose last_updated moved on, candles
  * that have closed and were not emitted before, analytics and tickers with a
  * newer timestamp. Transient failures skip the part until the next cycle
- * (logged); auth and config errors end the stream, since polling cannot fix them.
+ * (logged, and reported so /healthz sees a source that keeps failing); auth
+ * and config errors end the stream, since polling cannot fix them.
  */
 export async function* pollStream(
   h: CoinGeckoReaderHandler,
@@ -101,13 +102,16 @@ export async function* pollStream(
       } catch (e) {
         if (signal.aborted) return;
         const error = classifyError(e);
-        if (options.once || !isTransient(error)) throw error;
+        const retrying = !options.once && isTransient(error);
+        options.report?.failed(error, { retrying });
+        if (!retrying) throw error;
         logger.warn(
           { event: 'coingecko.poll.failed', part, cycle, code: error.code },
           `CoinGecko ${part} poll failed, retrying next cycle: ${error.message}`,
         );
         continue;
       }
+      options.report?.read();
       nextAt[part] = now + every[part];
       const invalid = batch.invalid.filter((i) => state.firstTime(`invalid:${i.error.message}`));
       if (batch.records.length > 0 || invalid.length > 0)

@@ -162,8 +162,15 @@ describe('stream', () => {
       },
       { clock },
     );
-    const stream = reader.stream({ signal: new AbortController().signal })[Symbol.asyncIterator]();
+    const reports: string[] = [];
+    const report = {
+      read: () => reports.push('read'),
+      failed: (e: { code: string }, o: { retrying: boolean }) => reports.push(`${e.code}:${o.retrying}`),
+    };
+    const stream = reader.stream({ signal: new AbortController().signal, report })[Symbol.asyncIterator]();
     const first = await stream.next(); // prices gave up after 5 attempts: logged, candles still came
+    // the failed price poll is reported (for /healthz and metrics), the candle poll after it as a read
+    expect(reports).toEqual(['QI_RETRIES_EXHAUSTED:true', 'read']);
     expect(first.value.position).toEqual({ cycle: 1, part: 'ohlcv' });
     expect(new Set(first.value.records.map((r: { coin_id: string }) => r.coin_id))).toEqual(
       new Set(['bitcoin']),
@@ -171,6 +178,7 @@ describe('stream', () => {
     expect((await stream.next()).value.position).toEqual({ cycle: 2, part: 'prices' });
     s.inject({ fault: { kind: 'missing-key' }, times: 1 });
     await expect(stream.next()).rejects.toMatchObject({ code: 'COINGECKO_KEY_MISSING' });
+    expect(reports.at(-1)).toBe('COINGECKO_KEY_MISSING:false');
     await reader.close();
   });
 

@@ -1,6 +1,6 @@
 // Child process of source.bench.ts: produces price records to a topic at a fixed
 // rate (a batch every 10 ms), each record's `ts` being the moment it was sent,
-// and prints {"produced": n} when done.
+// and prints {"produced": n, "ackedAt": {ts: acknowledged at}} when done (both epoch ms).
 //   node fixed-rate-producer.ts <topic> <msgs/s> <seconds> [client]
 import { instrumentKey } from '@qi/core';
 import { createStreamingClient } from '@qi/streaming';
@@ -19,6 +19,10 @@ const producer = await s.value.getProducer({ acks: -1, idempotent: true });
 if (!producer.ok) throw producer.error;
 
 let produced = 0;
+// per send: tick -> acknowledged, ms (the producer's own share of the end-to-end latency)
+const acked: number[] = [];
+// per tick: its ts (epoch ms) -> when its send was acknowledged (epoch ms)
+const ackedAt: Record<number, number> = {};
 let seq = 0;
 const sends: Array<Promise<unknown>> = [];
 const start = performance.now();
@@ -27,7 +31,9 @@ for (let k = 0; k < ticks; k++) {
   // drift-free schedule: tick k at start + k * 10 ms
   const wait = start + k * TICK_MS - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const ts = new Date().toISOString();
+  const now = new Date();
+  const ts = now.toISOString();
+  const sentAt = performance.now();
   const messages = [];
   for (let j = 0; j < perTick; j++, seq++) {
     const coin = `coin-${seq % 1000}`;
@@ -51,10 +57,16 @@ for (let k = 0; k < ticks; k++) {
   const p = producer.value.sendBatch([{ topic: topic!, messages }]).then((r) => {
     if (!r.ok) throw r.error;
     produced += messages.length;
+    acked.push(performance.now() - sentAt);
+    ackedAt[now.getTime()] = Date.now();
   });
   sends.push(p);
   if (sends.length > 64) await sends.shift();
 }
 await Promise.all(sends);
 await s.value.disconnect();
-process.stdout.write(`${JSON.stringify({ produced, seconds: (performance.now() - start) / 1000 })}\n`);
+acked.sort((a, b) => a - b);
+const q = (f: number) => Math.round(acked[Math.min(acked.length - 1, Math.floor(f * acked.length))] ?? 0);
+process.stdout.write(
+  `${JSON.stringify({ produced, seconds: (performance.now() - start) / 1000, ackedMs: { p50: q(0.5), p99: q(0.99) }, ackedAt })}\n`,
+);

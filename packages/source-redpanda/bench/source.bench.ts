@@ -2,10 +2,14 @@
 // kafkajs consumer + raw COPY in the same run, then end-to-end latency at a fixed rate.
 //   pnpm bench source-redpanda                       (1,000,000 rows, 3 runs each, medians; 10,000 msgs/s for 30 s)
 //   QI_BENCH_ROWS=200000 QI_BENCH_RUNS=1 QI_BENCH_SECONDS=10 pnpm bench source-redpanda
+// then the max RSS of the qi path alone reading the backlog once (a fresh child process).
 // Env: QI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), QI_KAFKA_BROKERS,
 // QI_BENCH_CLIENT (kafkajs|platformatic, default kafkajs), QI_BENCH_BATCH (source maxBatchRecords, 5000),
 // QI_BENCH_INFLIGHT (pipeline maxInFlight, 4), QI_BENCH_RATE (10000), QI_BENCH_SECONDS (30, 0 skips the latency run),
-// QI_BENCH_ONLY=qi (skip the raw baseline, e.g. to profile with --cpu-prof) or latency, QI_BENCH_LINGER (target lingerMs of the latency run).
+// QI_BENCH_ONLY=qi (skip the raw baseline, e.g. to profile with --cpu-prof) or latency, QI_BENCH_LINGER (target lingerMs of the latency run),
+// QI_BENCH_ONLY=memory: max RSS of the qi path alone (a child process reading the backlog once), with
+// process.memoryUsage() sampled every 250 ms; QI_BENCH_SOURCE_WITH / QI_BENCH_TARGET_WITH (JSON) add config.
+// QI_BENCH_BATCH_WAIT (source maxBatchWaitMs, default the source's), QI_BENCH_PLAIN_TABLES=1 (target timescale.enabled false: a PostgreSQL with timescaledb installed but not preloaded).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,6 +46,10 @@ const RATE = env('QI_BENCH_RATE', 10_000);
 const SECONDS = env('QI_BENCH_SECONDS', 30);
 const ONLY = process.env.QI_BENCH_ONLY; // qi | latency
 const LINGER = process.env.QI_BENCH_LINGER; // target lingerMs in the latency run (default: the target's)
+const BATCH_WAIT = process.env.QI_BENCH_BATCH_WAIT;
+const SOURCE_WITH = JSON.parse(process.env.QI_BENCH_SOURCE_WITH ?? '{}') as Record<string, unknown>;
+const TARGET_WITH = JSON.parse(process.env.QI_BENCH_TARGET_WITH ?? '{}') as Record<string, unknown>;
+const PLAIN = process.env.QI_BENCH_PLAIN_TABLES === '1' ? { timescale: { enabled: false } } : {};
 const CLIENT = (process.env.QI_BENCH_CLIENT ?? 'kafkajs') as 'kafkajs' | 'platformatic';
 const PG_URL = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BROKERS = (process.env.QI_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -245,7 +253,9 @@ function pipeline(
         brokers: BROKERS,
         fromBeginning: true,
         maxBatchRecords: BATCH,
+        ...(BATCH_WAIT === undefined ? {} : { maxBatchWaitMs: Number(BATCH_WAIT) }),
         onceIdleMs: 1000,
+        ...SOURCE_WITH,
         ...sourceWith,
       }),
     ),
@@ -258,6 +268,8 @@ function pipeline(
             connectionString: PG_URL,
             schema,
             tables: { price: table },
+            ...PLAIN,
+            ...TARGET_WITH,
             ...targetWith,
           }),
         ),
@@ -311,10 +323,14 @@ async function latency() {
   if (!admin.ok) throw admin.error;
   await admin.value.createTopics([{ topic, partitions: 6 }]);
   const lat = new Float64Array(RATE * SECONDS + 1000);
+  // per record: its ts (the producer's tick) and when it was written, to subtract the producer's own lag later
+  const tsOf = new Float64Array(RATE * SECONDS + 1000);
+  const writtenAt = new Float64Array(RATE * SECONDS + 1000);
   // the part until the source yielded the record (produce, broker, fetch, queue)
   const toYield = new Float64Array(RATE * SECONDS + 1000);
   const yieldedAt = new WeakMap<object, number>();
   let n = 0;
+  let batches = 0;
   let reader: (Reader & { handler?: { session?: { ownership: { assigned: boolean } } } }) | undefined;
   const controller = new AbortController();
   const p = pipeline(
@@ -326,6 +342,7 @@ async function latency() {
         reader = r;
       },
       onBatch: (b) => {
+        batches++;
         const at = Date.now();
         for (const r of b.records) yieldedAt.set(r as object, at);
       },
@@ -334,6 +351,8 @@ async function latency() {
           const ts = Date.parse((r as { ts: string }).ts);
           const y = yieldedAt.get(r as object) ?? ts;
           toYield[n] = y - ts;
+          tsOf[n] = ts;
+          writtenAt[n] = at;
           lat[n++] = at - ts;
         }
       },
@@ -364,7 +383,11 @@ async function latency() {
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((r) => child.on('close', r));
-  const { produced } = JSON.parse(out) as { produced: number };
+  const { produced, ackedMs, ackedAt } = JSON.parse(out) as {
+    produced: number;
+    ackedMs: unknown;
+    ackedAt: Record<string, number>;
+  };
   const until = Date.now() + 60_000;
   while (n < produced && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   controller.abort();
@@ -378,15 +401,58 @@ async function latency() {
     return { p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1]! };
   };
   const all = quantiles(lat);
+  // Kafka -> written: from the moment the broker acknowledged the record's send (it was in Kafka by then)
+  const fromKafka = new Float64Array(n);
+  for (let i = 0; i < n; i++) fromKafka[i] = Math.max(0, writtenAt[i]! - (ackedAt[tsOf[i]!] ?? tsOf[i]!));
+  const kafka = quantiles(fromKafka);
   const y = quantiles(toYield);
-  return { produced, written: n, ...all, untilYielded: y };
+  return {
+    produced,
+    written: n,
+    ...kafka,
+    producedToWritten: all,
+    untilYielded: y,
+    producerAcked: ackedMs,
+    batches,
+    perBatch: Math.round(n / Math.max(1, batches)),
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** The qi path alone in this process: its peak RSS and what the heap, Buffers (external) and RSS were at that peak. */
+async function memory(): Promise<void> {
+  const samples: NodeJS.MemoryUsage[] = [];
+  const timer = setInterval(() => samples.push(process.memoryUsage()), 250);
+  const started = performance.now();
+  const rate = await qi(0);
+  clearInterval(timer);
+  const mb = (b: number) => Math.round(b / 1024 / 1024);
+  const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a), samples[0]!);
+  console.log(
+    JSON.stringify({
+      bench: `source-redpanda -> target-timescale max RSS (${CLIENT}, ${ROWS} rows backlog)`,
+      maxRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      unit: 'MB',
+      atPeak: {
+        heapUsed: mb(peak.heapUsed),
+        heapTotal: mb(peak.heapTotal),
+        external: mb(peak.external),
+        arrayBuffers: mb(peak.arrayBuffers),
+      },
+      rate,
+      seconds: Math.round((performance.now() - started) / 1000),
+      source: SOURCE_WITH,
+      target: TARGET_WITH,
+      loadavg: loadavg()[0],
+    }),
+  );
+}
+
 try {
   await sql(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-  if (ONLY !== 'latency') {
+  if (ONLY === 'memory-child') await memory();
+  else if (ONLY !== 'latency' && ONLY !== 'memory') {
     await ensureData();
     const rawRates: number[] = [];
     const qiRates: number[] = [];
@@ -412,7 +478,17 @@ try {
       { path: 'raw: kafkajs eachBatch + JSON.parse + COPY + commit', 'rows/s': baseline },
     ]);
   }
-  if (SECONDS > 0) {
+  if (ONLY === undefined || ONLY === 'memory') {
+    await ensureData();
+    // a fresh process: what producing the backlog and the runs above used is not counted
+    const child = spawn(process.execPath, ['--no-warnings', ...process.execArgv, import.meta.filename], {
+      stdio: 'inherit',
+      env: { ...process.env, QI_BENCH_ONLY: 'memory-child' },
+    });
+    const code = await new Promise((r) => child.on('close', r));
+    if (code !== 0) throw new Error(`the memory run failed (exit ${code})`);
+  }
+  if (SECONDS > 0 && !ONLY?.startsWith('memory')) {
     const l = await latency();
     console.log(
       JSON.stringify({
@@ -420,6 +496,7 @@ try {
         unit: 'ms',
         ...l,
         lingerMs: LINGER === undefined ? 'default' : Number(LINGER),
+        maxBatchWaitMs: BATCH_WAIT === undefined ? 'default' : Number(BATCH_WAIT),
         loadavg: loadavg()[0],
       }),
     );

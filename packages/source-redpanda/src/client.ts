@@ -1,27 +1,15 @@
 import { generateTopics, type Logger, RECORD_SPECS, type RecordSpecs } from '@qi/core';
 import {
   type ConsumerOptions,
+  connectionOf,
   createStreamingClient,
   type StreamingAdmin,
   type StreamingClient,
-  type StreamingConfigInput,
 } from '@qi/streaming';
 import { fetchBytes, type RedpandaSourceConfig } from './config';
 
-/** The transport settings of this source's config. */
-export function connectionOf(c: RedpandaSourceConfig): StreamingConfigInput {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = c;
-  return {
-    client,
-    clientId,
-    brokers,
-    ssl,
-    ...(sasl ? { sasl } : {}),
-    connectionTimeoutMs,
-    requestTimeoutMs,
-    retries,
-  };
-}
+// the transport settings of this source's config (kept as an export of this package)
+export { connectionOf };
 
 export function consumerOptions(c: RedpandaSourceConfig, groupId: string): ConsumerOptions {
   return {

@@ -1,5 +1,6 @@
 import { generateTopics } from '@qi/core';
 import { connectionShape } from '@qi/streaming';
+import { schemaRegistrySchema } from '@qi/target-redpanda';
 import { z } from 'zod';
 
 const topicName = z
@@ -58,6 +59,15 @@ export const configSchema = z.strictObject({
     .max(100_000)
     .default(5000)
     .describe('most messages per batch handed to the pipeline'),
+  maxBatchWaitMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .optional()
+    .describe(
+      'a batch short of maxBatchRecords is handed on at most this long after its first message arrived, ms: under a backlog batches are full at once, on a light stream they stay small and quick (0: hand on whatever is there at once; default 20 with kafkajs, 0 with platformatic, as measured)',
+    ),
   maxQueuedRecords: z
     .number()
     .int()
@@ -66,6 +76,14 @@ export const configSchema = z.strictObject({
     .optional()
     .describe(
       'messages fetched but not yet handed to the pipeline; past it the partitions are paused until the queue is half empty (default 4 x maxBatchRecords)',
+    ),
+  maxQueuedBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024)
+    .describe(
+      'bytes of fetched messages not yet handed to the pipeline (payloads plus ~256 B each); past it, as past maxQueuedRecords, the partitions pause until half of it is left (default 16 MiB)',
     ),
   maxBytes: z
     .number()
@@ -118,6 +136,12 @@ export const configSchema = z.strictObject({
     .max(16)
     .default(1)
     .describe('replication factor of topics this source creates (3 on a production cluster)'),
+  schemaRegistry: schemaRegistrySchema
+    .pick({ url: true, auth: true, clientId: true })
+    .optional()
+    .describe(
+      'decode Confluent-framed Avro (magic byte, schema id) by fetching each schema id once from this registry; Qi JSON and Avro messages decode as before',
+    ),
   cacheKeys: z
     .number()
     .int()
@@ -139,6 +163,10 @@ export function topicsOf(c: Pick<RedpandaSourceConfig, 'topics' | 'topicPrefix'>
 /** Fetch size: @qi/streaming's platformatic connector stalls after a fetch larger than its stream's 4096-message buffer. */
 export const fetchBytes = (c: Pick<RedpandaSourceConfig, 'maxBytes' | 'client'>): number =>
   c.maxBytes ?? (c.client === 'platformatic' ? 1024 * 1024 : 10 * 1024 * 1024);
+
+/** Batch wait: with platformatic a wait made end-to-end latency worse in every measured run (README, Batching and latency). */
+export const batchWait = (c: Pick<RedpandaSourceConfig, 'maxBatchWaitMs' | 'client'>): number =>
+  c.maxBatchWaitMs ?? (c.client === 'platformatic' ? 0 : 20);
 
 export const queueBound = (c: Pick<RedpandaSourceConfig, 'maxQueuedRecords' | 'maxBatchRecords'>): number =>
   Math.max(c.maxQueuedRecords ?? 4 * c.maxBatchRecords, 1);

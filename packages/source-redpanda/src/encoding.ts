@@ -8,7 +8,7 @@ import {
   type RecordSpecs,
 } from '@qi/core';
 import type { ConsumedMessage } from '@qi/streaming';
-import { decodeRecord } from '@qi/target-redpanda';
+import { decodeRecord, isConfluentFrame, type RegistryCodec } from '@qi/target-redpanda';
 
 /** Where a message came from: what a dead letter needs to find it again. */
 export type MessageContext = {
@@ -40,9 +40,13 @@ export function decodeMessages(
   messages: readonly ConsumedMessage[],
   out: Decoded,
   specs: RecordSpecs = RECORD_SPECS,
+  registry?: RegistryCodec,
 ): Decoded {
   for (const m of messages) {
-    const r = decodeRecord(m.value, m.headers, specs);
+    const r =
+      registry && isConfluentFrame(m.value, m.headers)
+        ? registry.decode(m.value, m.headers)
+        : decodeRecord(m.value, m.headers, specs);
     if (r.ok) {
       out.records.push(r.value);
       continue;

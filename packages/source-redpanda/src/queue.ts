@@ -9,6 +9,16 @@ export interface Chunk {
   start: number;
 }
 
+/** Bytes a queued message is counted as: its payloads plus a fixed share for its object and headers. */
+export const messageBytes = (m: ConsumedMessage): number =>
+  256 + (m.value?.length ?? 0) + (m.key?.length ?? 0);
+
+const bytesOf = (messages: readonly ConsumedMessage[], from: number, to: number): number => {
+  let n = 0;
+  for (let i = from; i < to; i++) n += messageBytes(messages[i]!);
+  return n;
+};
+
 /**
  * The fetched-but-not-yet-yielded messages: a FIFO of per-partition chunks, so
  * per-partition order is the fetch order. Counts messages (the backpressure
@@ -20,12 +30,15 @@ export class MessageQueue {
   private waiter: (() => void) | undefined;
   /** messages held */
   size = 0;
+  /** their bytes, as `messageBytes` counts them */
+  bytes = 0;
   /** most messages ever held at once (tests and health) */
   peak = 0;
 
   push(chunk: Chunk): void {
     this.chunks.push(chunk);
     this.size += chunk.messages.length - chunk.start;
+    this.bytes += bytesOf(chunk.messages, chunk.start, chunk.messages.length);
     if (this.size > this.peak) this.peak = this.size;
     this.wake();
   }
@@ -39,10 +52,12 @@ export class MessageQueue {
       const left = c.messages.length - c.start;
       const room = max - n;
       if (left <= room) {
+        this.bytes -= bytesOf(c.messages, c.start, c.messages.length);
         out.push(c.start === 0 ? c : { ...c, messages: c.messages.slice(c.start), start: 0 });
         this.chunks[this.head++] = undefined as never;
         n += left;
       } else {
+        this.bytes -= bytesOf(c.messages, c.start, c.start + room);
         out.push({ ...c, messages: c.messages.slice(c.start, c.start + room), start: 0 });
         c.start += room;
         n += room;
@@ -59,8 +74,10 @@ export class MessageQueue {
     const kept: Chunk[] = [];
     for (let i = this.head; i < this.chunks.length; i++) {
       const c = this.chunks[i]!;
-      if (match(c.key)) dropped += c.messages.length - c.start;
-      else kept.push(c);
+      if (match(c.key)) {
+        dropped += c.messages.length - c.start;
+        this.bytes -= bytesOf(c.messages, c.start, c.messages.length);
+      } else kept.push(c);
     }
     this.chunks = kept;
     this.head = 0;
@@ -83,6 +100,22 @@ export class MessageQueue {
         resolve();
       };
       const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.waiter = done;
+    });
+  }
+
+  /** Resolves on the next push or wake (even if messages are queued), an abort, or after `timeoutMs`. */
+  waitForMore(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.waiter === done) this.waiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
       signal.addEventListener('abort', done, { once: true });
       this.waiter = done;
     });

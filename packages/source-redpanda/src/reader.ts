@@ -12,9 +12,11 @@ import {
   type StreamOptions,
 } from '@qi/core';
 import type { StreamingClient } from '@qi/streaming';
+import { createRegistryClient, createRegistryCodec } from '@qi/target-redpanda';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {
+  batchWait,
   configSchema,
   queueBound,
   type RedpandaSourceConfig,
@@ -54,6 +56,12 @@ export function createRedpandaReaderHandler(
   const topics = topicsOf(config);
   const cache = config.cacheKeys > 0 ? new LatestCache(config.cacheKeys, specs) : undefined;
   const committed = new Map<string, bigint>();
+  const registry = config.schemaRegistry
+    ? createRegistryCodec(
+        createRegistryClient({ ...config.schemaRegistry, compatibility: 'BACKWARD' }, specs),
+        specs,
+      )
+    : undefined;
   let control: StreamingClient | undefined;
   let current: { session: ConsumerSession; streaming: StreamingClient } | undefined;
 
@@ -106,11 +114,14 @@ export function createRedpandaReaderHandler(
         return r.value;
       },
       maxBatchRecords: config.maxBatchRecords,
+      maxBatchWaitMs: batchWait(config),
       maxQueued: queueBound(config),
+      maxQueuedBytes: config.maxQueuedBytes,
       rebalanceWaitMs: config.rebalanceWaitMs,
       onceIdleMs: config.onceIdleMs,
       logger,
       specs,
+      ...(registry ? { registry } : {}),
       committed,
       ...(cache ? { onRecords: (records) => cache.put(records) } : {}),
     });

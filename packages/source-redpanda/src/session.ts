@@ -1,9 +1,11 @@
 import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
+import type { RegistryCodec } from '@qi/target-redpanda';
 import { type Decoded, decodeMessages } from './encoding';
 import { commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';
 import { type Chunk, MessageQueue } from './queue';
+import { prepareRegistry } from './registry';
 
 export interface SessionOptions {
   consumer: StreamingConsumer;
@@ -11,12 +13,18 @@ export interface SessionOptions {
   /** end offsets of a topic's partitions now (for --once) */
   endOffsets(topic: string): Promise<PartitionOffsets[]>;
   maxBatchRecords: number;
+  /** how long a batch short of maxBatchRecords may wait for more messages, from the first one queued (default 0: yield at once) */
+  maxBatchWaitMs?: number;
   /** queued messages past which every partition is paused (resumed at half) */
   maxQueued: number;
+  /** queued bytes (payloads + a per-message share) past which every partition is paused (resumed at half); default no bound */
+  maxQueuedBytes?: number;
   rebalanceWaitMs: number;
   onceIdleMs: number;
   logger: Logger;
   specs?: RecordSpecs;
+  /** decodes Confluent-framed Avro by schema id (source config `schemaRegistry`) */
+  registry?: RegistryCodec;
   /** every valid record yielded (the point-query cache) */
   onRecords?(records: readonly MarketRecord[]): void;
   /** offsets this process committed, per partition, kept across sessions (--once knows where those partitions stand) */
@@ -68,6 +76,8 @@ export class ConsumerSession {
   private paused = false;
   private stopped = false;
   private lastArrival = Date.now();
+  /** when the oldest message now queued arrived (about: after a partial take, the time of that take) */
+  private firstQueuedAt = 0;
   readonly stats = {
     batches: 0,
     messages: 0,
@@ -79,10 +89,12 @@ export class ConsumerSession {
   };
   private readonly log: Logger;
   private readonly specs: RecordSpecs;
+  private readonly maxBytes: number;
 
   constructor(private readonly o: SessionOptions) {
     this.log = o.logger;
     this.specs = o.specs ?? RECORD_SPECS;
+    this.maxBytes = o.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Subscribes and joins the group; resolves once the consumer runs (first assignment done or under way). */
@@ -108,6 +120,12 @@ export class ConsumerSession {
           continue;
         }
         if (ends && this.caughtUp(ends)) return;
+        // latency-aware batching: a full batch leaves at once, a partial one after maxBatchWaitMs
+        const waitLeft = this.firstQueuedAt + (this.o.maxBatchWaitMs ?? 0) - Date.now();
+        if (this.queue.size > 0 && this.queue.size < this.o.maxBatchRecords && waitLeft > 0 && !this.paused) {
+          await this.queue.waitForMore(signal, waitLeft);
+          continue;
+        }
         const chunks = this.queue.take(this.o.maxBatchRecords);
         if (chunks.length === 0) {
           if (ends && this.idle()) {
@@ -120,7 +138,15 @@ export class ConsumerSession {
           await this.queue.wait(signal, ends ? Math.max(50, this.o.onceIdleMs / 4) : undefined);
           continue;
         }
+        if (this.queue.size > 0) this.firstQueuedAt = Date.now();
         this.resumeIfDrained();
+        if (this.o.registry)
+          await prepareRegistry(
+            this.o.registry,
+            chunks.flatMap((c) => c.messages),
+            signal,
+            this.log,
+          );
         yield this.toBatch(chunks);
       }
     } finally {
@@ -148,9 +174,10 @@ export class ConsumerSession {
       messages = messages.filter((m) => BigInt(m.offset) >= next);
     if (messages.length === 0) return Promise.resolve();
     this.next.set(key, BigInt(messages[messages.length - 1]!.offset) + 1n);
+    if (this.queue.size === 0) this.firstQueuedAt = Date.now();
     this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
     this.lastArrival = Date.now();
-    if (!this.paused && this.queue.size >= this.o.maxQueued) {
+    if (!this.paused && (this.queue.size >= this.o.maxQueued || this.queue.bytes >= this.maxBytes)) {
       this.stats.pauses++;
       this.pauseAll();
     }
@@ -255,7 +282,7 @@ export class ConsumerSession {
     const decoded: Decoded = { records: [], invalid: [] };
     const commits = new Map<string, PendingCommit>();
     for (const c of chunks) {
-      decodeMessages(c.messages, decoded, this.specs);
+      decodeMessages(c.messages, decoded, this.specs, this.o.registry);
       const offset = BigInt(c.messages[c.messages.length - 1]!.offset) + 1n;
       commits.set(c.key, {
         key: c.key,
@@ -295,7 +322,8 @@ export class ConsumerSession {
   }
 
   private resumeIfDrained(): void {
-    if (!this.paused || this.stopped || this.queue.size > this.o.maxQueued / 2) return;
+    if (!this.paused || this.stopped) return;
+    if (this.queue.size > this.o.maxQueued / 2 || this.queue.bytes > this.maxBytes / 2) return;
     this.paused = false;
     // --once idleness counts from here: nothing could arrive while paused
     this.lastArrival = Date.now();

@@ -1,4 +1,4 @@
-import { MessageQueue } from '../src/queue';
+import { MessageQueue, messageBytes } from '../src/queue';
 import { message } from './fake-consumer';
 
 const chunk = (partition: number, offsets: number[]) => ({
@@ -48,5 +48,21 @@ describe('MessageQueue', () => {
     c.abort();
     await w2;
     expect(q.size).toBe(0);
+  });
+
+  it('counts the bytes it holds through pushes, partial takes and drops', () => {
+    const q = new MessageQueue();
+    const a = chunk(0, [0, 1, 2]);
+    const b = chunk(1, [5, 6]);
+    const sum = (ms: typeof a.messages) => ms.reduce((n, m) => n + messageBytes(m), 0);
+    q.push(a);
+    q.push(b);
+    expect(q.bytes).toBe(sum(a.messages) + sum(b.messages));
+    q.take(2);
+    expect(q.bytes).toBe(sum(a.messages.slice(2)) + sum(b.messages));
+    q.drop((k) => k === 't:1');
+    expect(q.bytes).toBe(sum(a.messages.slice(2)));
+    q.clear();
+    expect(q.bytes).toBe(0);
   });
 });

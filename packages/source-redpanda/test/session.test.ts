@@ -76,6 +76,19 @@ describe('ConsumerSession', () => {
     expect(s.queue.peak).toBe(12);
   });
 
+  it('pauses when the queued bytes reach maxQueuedBytes, and resumes once half of them are left', async () => {
+    const { consumer, s, it } = await started({ maxQueued: 1000, maxBatchRecords: 3, maxQueuedBytes: 1 });
+    consumer.assign('t', [0]);
+    await consumer.deliver('t', 0, [0, 1, 2, 3, 4, 5]);
+    expect(consumer.paused.has('t:0')).toBe(true);
+    const bytes = s.queue.bytes;
+    expect(bytes).toBeGreaterThan(0);
+    await it.next(); // 6 -> 3 queued: half of the bytes is still above a bound of 1 byte
+    expect(consumer.paused.has('t:0')).toBe(true);
+    await it.next(); // 3 -> 0
+    expect(consumer.paused.has('t:0')).toBe(false);
+  });
+
   it('drops queued batches of lost partitions, holds batches while rebalancing, and seeks kept partitions past what it holds', async () => {
     const { consumer, s, it } = await started({ maxBatchRecords: 3 });
     consumer.assign('t', [0, 1]);

@@ -27,9 +27,13 @@ export const tlsSchema = z
   })
   .describe('TLS options');
 
+/** The client libraries a connector exists for; `connectors/index.ts` maps each to its factory. */
+export const CLIENT_NAMES = ['kafkajs', 'platformatic'] as const;
+export type ClientName = (typeof CLIENT_NAMES)[number];
+
 export const connectionShape = {
   client: z
-    .enum(['kafkajs', 'platformatic'])
+    .enum(CLIENT_NAMES)
     .default('kafkajs')
     .describe(
       'client library: kafkajs (default) or platformatic (@platformatic/kafka); each is an optional peer dependency',
@@ -69,6 +73,18 @@ export type StreamingConfigInput = z.input<typeof streamingConfigSchema>;
 export type StreamingConfig = z.output<typeof streamingConfigSchema>;
 export type SaslConfig = z.output<typeof saslSchema>;
 export type TlsConfig = z.output<typeof tlsSchema>;
+
+const CONNECTION_KEYS = Object.keys(connectionShape) as Array<keyof typeof connectionShape>;
+
+/**
+ * The transport settings of a plugin config that spreads `connectionShape` (brokers, client,
+ * TLS, SASL, timeouts, retries), for `createStreamingClient`: the one place that picks them out.
+ */
+export function connectionOf(config: Partial<StreamingConfig>): StreamingConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const k of CONNECTION_KEYS) if (config[k] !== undefined) out[k] = config[k];
+  return out as StreamingConfigInput;
+}
 
 /** host:port strings to objects (platformatic wants both forms; kafkajs strings). */
 export function parseBroker(b: string): { host: string; port: number } {

@@ -44,6 +44,20 @@ const INVALID = new Set([
   'INVALID_REPLICA_ASSIGNMENT',
   'UNSUPPORTED_FOR_MESSAGE_FORMAT',
 ]);
+// transient cluster states (a leader moving, a controller electing, a topic just created): a retry fixes them
+const RETRIABLE = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_LEADER_FOR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_CONTROLLER',
+  'REQUEST_TIMED_OUT',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'NOT_COORDINATOR',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'KAFKA_STORAGE_ERROR',
+]);
 const UNKNOWN_TOPIC = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']);
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -144,7 +158,11 @@ export function classifyStreamingError(e: unknown, context: Record<string, unkno
     return make(StreamingErrors.NETWORK, `cannot reach the Kafka cluster: ${message}`);
   }
   // the libraries' own verdict: kafkajs `retriable`, platformatic `canRetry` (any leaf saying yes)
-  if (all.some((l) => l.error.retriable === true || l.error.canRetry === true))
+  if (
+    all.some(
+      (l) => l.error.retriable === true || l.error.canRetry === true || (l.kafka && RETRIABLE.has(l.kafka)),
+    )
+  )
     return make(StreamingErrors.BROKER_RETRIABLE, `Kafka broker error (retriable): ${message}`);
   if (
     top &&

@@ -1,6 +1,8 @@
 export { checkStreaming } from './check';
 export { createStreamingClient, type StreamingClientOptions } from './client';
 export {
+  CLIENT_NAMES,
+  connectionOf,
   connectionShape,
   parseBroker,
   redactConfig,

@@ -1,4 +1,5 @@
 import type { HealthStatus, Result } from '@qi/core';
+import type { ClientName } from './config';
 
 /**
  * The transport's data model: schema-agnostic bytes. What the value means
@@ -89,6 +90,13 @@ export interface ConsumerOptions {
   maxBytes?: number;
   /** how long the broker may hold a fetch waiting for data, ms (default 500) */
   maxWaitMs?: number;
+  /**
+   * platformatic only (kafkajs stops fetching a paused partition itself): messages fetched for
+   * paused partitions are held until a resume; past this many (default 10000) or `maxHeldBytes`
+   * (default 16 MiB) the consumer stops reading until some are released
+   */
+  maxHeldMessages?: number;
+  maxHeldBytes?: number;
 }
 
 export interface RebalanceHooks {
@@ -203,7 +211,7 @@ export interface StreamingConnector {
   createAdmin(): StreamingAdmin;
 }
 
-export type ClientName = 'kafkajs' | 'platformatic';
+export type { ClientName };
 
 export interface StreamingClient {
   readonly connectorName: ClientName;

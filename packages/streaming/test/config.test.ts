@@ -1,4 +1,12 @@
-import { createStreamingClient, redactConfig, streamingConfigSchema } from '../src/index';
+import { silentLogger } from '@qi/core';
+import {
+  CLIENT_NAMES,
+  connectionOf,
+  createConnector,
+  createStreamingClient,
+  redactConfig,
+  streamingConfigSchema,
+} from '../src/index';
 
 describe('streaming config', () => {
   it('defaults to kafkajs on the local broker', () => {
@@ -42,4 +50,32 @@ describe('streaming config', () => {
       expect(r.error.message).not.toContain('hunter2');
     }
   });
+
+  it('picks the connection settings out of a plugin config, and nothing else', () => {
+    const plugin = {
+      ...streamingConfigSchema.parse({ client: 'platformatic', brokers: ['k:9092'] }),
+      groupId: 'g',
+      topics: ['t'],
+      sasl: undefined,
+    };
+    const c = connectionOf(plugin);
+    expect(Object.keys(c).sort()).toEqual(
+      ['brokers', 'client', 'clientId', 'connectionTimeoutMs', 'requestTimeoutMs', 'retries', 'ssl'].sort(),
+    );
+    expect(streamingConfigSchema.parse(c)).toEqual(
+      streamingConfigSchema.parse({ client: 'platformatic', brokers: ['k:9092'] }),
+    );
+  });
+
+  it.each(CLIENT_NAMES)(
+    'has a connector for client %s (missing library -> the install line)',
+    async (client) => {
+      const missing = (s: string) =>
+        Promise.reject(
+          Object.assign(new Error(`Cannot find module '${s}'`), { code: 'ERR_MODULE_NOT_FOUND' }),
+        );
+      const r = await createConnector(streamingConfigSchema.parse({ client }), silentLogger(), missing);
+      expect(r.ok ? 'loaded' : r.error.code).toBe('QI_STREAMING_CLIENT_MISSING');
+    },
+  );
 });

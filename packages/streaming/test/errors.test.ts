@@ -76,6 +76,13 @@ describe('classifyStreamingError', () => {
       true,
     ],
     [
+      'not leader, without the library saying it can retry',
+      plt('PLT_KFK_PROTOCOL', { apiId: 'NOT_LEADER_OR_FOLLOWER' }),
+      'QI_STREAMING_BROKER_RETRIABLE',
+      'unavailable',
+      true,
+    ],
+    [
       'not enough replicas',
       plt('PLT_KFK_PROTOCOL', { apiId: 'NOT_ENOUGH_REPLICAS', canRetry: true }),
       'QI_STREAMING_BROKER_RETRIABLE',

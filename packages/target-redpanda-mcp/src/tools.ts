@@ -10,7 +10,7 @@ import {
   type TopicConfig,
 } from '@qi/core';
 import { defineMcpTool, type McpTool } from '@qi/mcp';
-import { createStreamingClient, type StreamingAdmin } from '@qi/streaming';
+import { connectionOf, createStreamingClient, type StreamingAdmin } from '@qi/streaming';
 import {
   configForTopic,
   createTopicRouter,
@@ -41,18 +41,8 @@ async function withAdmin<T>(
   logger: Logger,
   fn: (admin: StreamingAdmin) => Promise<Result<T>>,
 ): Promise<Result<T>> {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
   const s = await createStreamingClient(
-    {
-      client,
-      clientId: `${clientId}-mcp-admin`,
-      brokers,
-      ssl,
-      sasl,
-      connectionTimeoutMs,
-      requestTimeoutMs,
-      retries,
-    },
+    { ...connectionOf(config), clientId: `${config.clientId}-mcp-admin` },
     { logger },
   );
   if (!s.ok) return s;

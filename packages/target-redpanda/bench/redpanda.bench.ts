@@ -3,7 +3,9 @@
 //   QI_BENCH_RECORDS=200000 QI_BENCH_RUNS=1 pnpm bench redpanda
 // Env: QI_BENCH_BROKERS (127.0.0.1:9092), QI_BENCH_BATCH (1000 records per produce request, both sides),
 // QI_BENCH_INFLIGHT (publish calls in flight through the target, 4), QI_BENCH_CLIENTS (kafkajs,platformatic),
-// QI_BENCH_SKIP_RAW=1 (target only, for profiling), QI_BENCH_HANDLER=0 (skip the handler-only line).
+// QI_BENCH_SKIP_RAW=1 (target only, for profiling), QI_BENCH_HANDLER=0 (skip the handler-only line),
+// QI_BENCH_REGISTRY (Avro + Schema Registry lines against this Confluent-API URL, default the local
+// scripts/schema-registry.sh one; "0" skips them).
 // Same settings on both sides: acks -1 (all), idempotent producer, no compression, the same key and headers.
 import { randomBytes } from 'node:crypto';
 import { compatibilityPartitioner, Producer, stringSerializer } from '@platformatic/kafka';
@@ -11,7 +13,13 @@ import { createMetrics, parseRecordOfKind, silentLogger } from '@qi/core';
 import { benchPrices } from '@qi/core/testkit';
 import { createStreamingClient, type StreamingAdmin } from '@qi/streaming';
 import kafkajs from 'kafkajs';
-import plugin, { configSchema, createRedpandaHandler } from '../dist/index.js';
+import plugin, {
+  configSchema,
+  createRedpandaHandler,
+  createRegistryClient,
+  encodeConfluent,
+  schemaRegistrySchema,
+} from '../dist/index.js';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const RECORDS = env('QI_BENCH_RECORDS', 1_000_000);
@@ -20,17 +28,25 @@ const BATCH = env('QI_BENCH_BATCH', 1000);
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const BROKERS = (process.env.QI_BENCH_BROKERS ?? '127.0.0.1:9092').split(',');
 const CLIENTS = (process.env.QI_BENCH_CLIENTS ?? 'kafkajs,platformatic').split(',');
+const REGISTRY = process.env.QI_BENCH_REGISTRY ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
 const run = randomBytes(3).toString('hex');
 const topics: string[] = [];
 
 // what the raw baseline sends: the same bytes the target sends (JSON value, instrument key, headers)
 const keyOf = (r: Record<string, unknown>) => `${r.coin_id}|${r.exchange}|${r.vs_currency}`;
-const headers = {
+const jsonHeaders = {
   'content-type': 'application/json',
   'qi-schema': 'price',
   'qi-schema-version': '1',
   'qi-source': 'bench',
 };
+// the Avro + registry baseline sends what the target sends: Confluent-framed values, encoded before
+// the clock starts (the raw client only transports bytes; the target encodes inside its clock)
+const confluentHeaders = { ...jsonHeaders, 'content-type': 'application/vnd.confluent.avro' };
+let headers: Record<string, string> = jsonHeaders;
+let preEncoded: Buffer[] | undefined;
+const messageValue = (r: Record<string, unknown>, i: number) =>
+  preEncoded?.[i] ?? Buffer.from(JSON.stringify(r));
 
 async function newTopic(admin: StreamingAdmin, name: string) {
   topics.push(name);
@@ -52,7 +68,7 @@ async function rawKafkajs(data: Array<Record<string, unknown>>, topic: string): 
   for (let i = 0; i < data.length; i += BATCH) {
     const messages = data
       .slice(i, i + BATCH)
-      .map((r) => ({ key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers }));
+      .map((r, j) => ({ key: keyOf(r), value: messageValue(r, i + j), headers }));
     await producer.sendBatch({ topicMessages: [{ topic, messages }], acks: -1 });
   }
   const secs = (performance.now() - t0) / 1000;
@@ -95,7 +111,7 @@ async function rawPlatformatic(
   for (let i = 0; i < data.length; i += BATCH) {
     const messages = data
       .slice(i, i + BATCH)
-      .map((r) => ({ topic, key: keyOf(r), value: Buffer.from(JSON.stringify(r)), headers: h as never }));
+      .map((r, j) => ({ topic, key: keyOf(r), value: messageValue(r, i + j), headers: h as never }));
     await producer.send({ messages });
   }
   const secs = (performance.now() - t0) / 1000;
@@ -103,8 +119,14 @@ async function rawPlatformatic(
   return data.length / secs;
 }
 
-async function target(client: string, data: Array<Record<string, unknown>>, prefix: string): Promise<number> {
+async function target(
+  client: string,
+  data: Array<Record<string, unknown>>,
+  prefix: string,
+  registry = false,
+): Promise<number> {
   const config = configSchema.parse({
+    ...(registry ? { serialization: 'avro', schemaRegistry: { url: REGISTRY } } : {}),
     client,
     brokers: BROKERS,
     topicPrefix: prefix,
@@ -173,6 +195,17 @@ async function handlerOnly(client: string, parsed: unknown[], prefix: string): P
   return parsed.length / secs;
 }
 
+/** Registers the DSL price schema for the topic (as the target does) and frames every record under its id. */
+async function confluentValues(topic: string): Promise<Buffer[]> {
+  const registry = createRegistryClient(schemaRegistrySchema.parse({ url: REGISTRY }));
+  const id = await registry.idFor('price', topic);
+  return data.map((r) => {
+    const p = parseRecordOfKind('price', r);
+    if (!p.ok) throw p.error;
+    return encodeConfluent(p.value, id, registry.frame).value;
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const data = benchPrices(RECORDS) as unknown as Array<Record<string, unknown>>;
@@ -223,6 +256,32 @@ try {
         'handler only',
         (r) => handlerOnly(client, validated(), `qi-bench-${run}-${client}-h${r}.`),
       ]);
+    // Avro + Schema Registry: its own baseline (the same client sending the pre-encoded framed bytes)
+    const avroFrom = paths.length;
+    if (REGISTRY !== '0') {
+      if (!process.env.QI_BENCH_SKIP_RAW)
+        paths.push([
+          'raw client, Confluent Avro',
+          async (r) => {
+            const topic = await rawTopic(r, 'confluent');
+            ({ headers, preEncoded } = {
+              headers: confluentHeaders,
+              preEncoded: await confluentValues(topic),
+            });
+            try {
+              return client === 'kafkajs'
+                ? await rawKafkajs(data, topic)
+                : await rawPlatformatic(data, topic, 'buffers');
+            } finally {
+              ({ headers, preEncoded } = { headers: jsonHeaders, preEncoded: undefined });
+            }
+          },
+        ]);
+      paths.push([
+        'target, Avro + registry',
+        (r) => target(client, data, `qi-bench-${run}-${client}-sr${r}.`, true),
+      ]);
+    }
     const rates = paths.map(() => [] as number[]);
     for (let r = 0; r < RUNS; r++) {
       // the order rotates between runs: the broker slows as its logs grow and the heap fills, so a
@@ -232,13 +291,15 @@ try {
         rates[i]!.push(await paths[i]![1](r));
       }
     }
-    const baseline = Math.round(median(rates[0]!));
     paths.forEach(([path], i) => {
+      const b = i >= avroFrom && !process.env.QI_BENCH_SKIP_RAW ? avroFrom : 0;
+      const baseline = Math.round(median(rates[b]!));
       const rate = Math.round(median(rates[i]!));
       // each round's paths ran back to back: the median of per-round ratios cancels the machine's drift
-      const ratio = median(rates[i]!.map((x, r) => x / rates[0]![r]!));
+      const ratio = median(rates[i]!.map((x, r) => x / rates[b]![r]!));
+      const format = i >= avroFrom ? 'avro-registry' : 'json';
       const row = {
-        bench: `target-redpanda/${client}/json/${path.replaceAll(' ', '-').replaceAll(',', '')}`,
+        bench: `target-redpanda/${client}/${format}/${path.replaceAll(' ', '-').replaceAll(',', '')}`,
         path,
         rate,
         baseline,
@@ -262,7 +323,7 @@ try {
   await streaming.value.disconnect();
 }
 console.log(
-  `\n${RECORDS.toLocaleString('en')} price records, JSON, batch ${BATCH}, acks -1, idempotent, medians of ${RUNS} rounds; ratio (median of per-round ratios) against each connector's raw client`,
+  `\n${RECORDS.toLocaleString('en')} price records, JSON (and Avro + registry), batch ${BATCH}, acks -1, idempotent, medians of ${RUNS} rounds; ratio (median of per-round ratios) against each connector's raw client of the same format`,
 );
 console.log('connector      path                          msgs/s   ratio');
 for (const r of rows)

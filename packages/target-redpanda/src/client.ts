@@ -1,24 +1,20 @@
 import { type Logger, ok, type Result } from '@qi/core';
 import {
+  connectionOf,
   createStreamingClient,
   type StreamingAdmin,
   type StreamingClient,
-  type StreamingConfigInput,
   type StreamingProducer,
 } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
+
+export { connectionOf } from '@qi/streaming';
 
 export interface RedpandaConnection {
   streaming: StreamingClient;
   producer: StreamingProducer;
   admin(): Promise<Result<StreamingAdmin>>;
   close(): Promise<Result<void>>;
-}
-
-/** The transport settings of this target's config. */
-export function connectionOf(config: RedpandaTargetConfig): StreamingConfigInput {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries } = config;
-  return { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries };
 }
 
 /** Opens the transport with this target's producer settings (idempotent, acks, compression). */

@@ -1,6 +1,7 @@
 import { writerWorkflowShape } from '@qi/core';
 import { connectionShape } from '@qi/streaming';
 import { z } from 'zod';
+import { schemaRegistrySchema } from './registry-config';
 
 const topicName = z
   .string()
@@ -11,14 +12,19 @@ const topicName = z
  * the writer workflow (batching, retry, breaker), then topics, producer and
  * serialization. Every field is described: the README's tables come from here.
  */
-export const configSchema = z.strictObject({
+const fields = z.strictObject({
   ...connectionShape,
   ...writerWorkflowShape,
   serialization: z
     .enum(['json', 'avro'])
     .default('json')
     .describe(
-      'message value format: json (UTF-8 JSON of the DSL record) or avro (binary, schema from the DSL, fingerprint in a header)',
+      'message value format: json (UTF-8 JSON of the DSL record) or avro (binary, schema from the DSL, fingerprint in a header; Confluent wire format with schemaRegistry)',
+    ),
+  schemaRegistry: schemaRegistrySchema
+    .optional()
+    .describe(
+      'with serialization avro: register the DSL schema per topic (subject "<topic>-value") and write the Confluent wire format (magic byte, schema id, Avro)',
     ),
   topicPrefix: z
     .string()
@@ -94,6 +100,15 @@ export const configSchema = z.strictObject({
   deadLetterTopic: topicName
     .default('qi.dead-letter')
     .describe("topic of dead-letter envelopes when this target is a pipeline's dead-letter destination"),
+});
+
+export const configSchema = fields.superRefine((c, ctx) => {
+  if (c.schemaRegistry && c.serialization !== 'avro')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['serialization'],
+      message: 'schemaRegistry needs serialization: avro (the registry holds Avro schemas)',
+    });
 });
 
 export type RedpandaTargetConfigInput = z.input<typeof configSchema>;

@@ -26,7 +26,12 @@ export const HEADERS = {
   fingerprint: 'qi-schema-fingerprint',
 } as const;
 
-export const CONTENT_TYPES = { json: 'application/json', avro: 'avro/binary' } as const;
+export const CONTENT_TYPES = {
+  json: 'application/json',
+  avro: 'avro/binary',
+  /** Confluent wire format (magic byte, schema id, Avro body); the schema is in the registry */
+  confluent: 'application/vnd.confluent.avro',
+} as const;
 
 interface AvroKind {
   type: avro.Type;
@@ -73,7 +78,7 @@ const headerCache = new WeakMap<object, Map<string, Readonly<Record<string, stri
 /** `group` is the kind's RecordSpec (JSON) or AvroKind (Avro): one identity per format, kind and schema. */
 function headersFor(
   group: object,
-  serialization: Serialization,
+  serialization: Serialization | 'confluent',
   record: MarketRecord,
   version: number,
   fingerprint?: string,
@@ -111,10 +116,40 @@ export function encodeRecord(
       headers: headersFor(spec, 'json', record, spec.version),
     };
   const a = avroTypeOf(record.kind, specs);
+  return { value: avroBody(a, record), headers: headersFor(a, 'avro', record, spec.version, a.fingerprint) };
+}
+
+function avroBody(a: AvroKind, record: MarketRecord): Buffer {
   const obj: Record<string, unknown> = { ...record };
   for (const f of a.timestamps) if (typeof obj[f] === 'string') obj[f] = Date.parse(obj[f] as string);
-  return { value: a.type.toBuffer(obj), headers: headersFor(a, 'avro', record, spec.version, a.fingerprint) };
+  return a.type.toBuffer(obj);
 }
+
+/**
+ * DSL record -> Confluent wire format (`frame(id, avro body)`, the registry
+ * client's framing) under the schema id registered for its topic. The headers
+ * are Qi's (kind, version, source); Confluent consumers ignore them.
+ */
+export function encodeConfluent(
+  record: MarketRecord,
+  id: number,
+  frame: (id: number, body: Buffer) => Buffer,
+  specs: RecordSpecs = RECORD_SPECS,
+): EncodedRecord {
+  const a = avroTypeOf(record.kind, specs);
+  let group = confluentGroups.get(a);
+  if (!group) {
+    group = {};
+    confluentGroups.set(a, group);
+  }
+  return {
+    value: frame(id, avroBody(a, record)),
+    headers: headersFor(group, 'confluent', record, specs[record.kind].version),
+  };
+}
+
+// Confluent messages share headers per kind, apart from Qi Avro's (those carry the fingerprint)
+const confluentGroups = new WeakMap<AvroKind, object>();
 
 /**
  * Message value + headers -> validated DSL record. The format comes from the

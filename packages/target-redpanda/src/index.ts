@@ -22,11 +22,22 @@ export {
   CONTENT_TYPES,
   decodeRecord,
   type EncodedRecord,
+  encodeConfluent,
   encodeRecord,
   HEADERS,
   type Serialization,
 } from './encoding';
-export { classifyRedpandaError, RedpandaErrors } from './errors';
+export { classifyRedpandaError, RedpandaErrors, registryError } from './errors';
+export { createRegistryClient, type RegistryClient } from './registry';
+export { createRegistryCodec, isConfluentFrame, type RegistryCodec } from './registry-codec';
+export {
+  COMPATIBILITY_LEVELS,
+  type SchemaRegistryConfig,
+  type SchemaRegistryConfigInput,
+  schemaRegistrySchema,
+  subjectOf,
+} from './registry-config';
+export { applyRedpandaSchema, incompatibleFields, type PlanDeps, planRedpandaSchema } from './schema-plan';
 export {
   configForTopic,
   createTopicRouter,

@@ -1,4 +1,5 @@
 import {
+  err,
   generateTopics,
   type Logger,
   type MarketRecord,
@@ -8,9 +9,12 @@ import {
   type RecordKind,
   type RecordSpecs,
   type Result,
+  type RetryPolicy,
+  retry,
   type TopicConfig,
+  toQiError,
 } from '@qi/core';
-import type { StreamingAdmin, TopicDescription } from '@qi/streaming';
+import { classifyStreamingError, type StreamingAdmin, type TopicDescription } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
 
 type TopicSettings = Pick<
@@ -84,29 +88,70 @@ export interface EnsureTopicsReport {
   mismatched: PartitionMismatch[];
 }
 
+/** Retries of ensureTopics' admin calls on retryable errors: about 30 s in all. */
+export const ENSURE_RETRY: RetryPolicy = {
+  maxAttempts: 8,
+  initialDelayMs: 250,
+  maxDelayMs: 8000,
+  factor: 2,
+  jitter: true,
+};
+
 /**
  * Creates the missing topics with their generated configs and reports existing
  * ones whose partition count differs. Safe to call repeatedly and concurrently
- * with other writers (an already-existing topic is not an error).
+ * with other writers (an already-existing topic is not an error). Retryable
+ * broker errors (NOT_LEADER, LEADER_NOT_AVAILABLE, a timeout) are retried with
+ * backoff, one log line each.
  */
 export async function ensureTopics(
   admin: StreamingAdmin,
   topics: readonly TopicConfig[],
   logger?: Logger,
+  policy: RetryPolicy = ENSURE_RETRY,
 ): Promise<Result<EnsureTopicsReport>> {
-  const created = await admin.createTopics(
-    topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions,
-      replicationFactor: t.replicationFactor,
-      configs: t.configs,
-    })),
+  // a cluster answers NOT_LEADER / LEADER_NOT_AVAILABLE for a moment after topics are created or a leader moves
+  const retried = async <T>(what: string, call: () => Promise<Result<T>>): Promise<Result<T>> => {
+    try {
+      return ok(
+        await retry(
+          async () => {
+            const r = await call();
+            if (!r.ok) throw r.error;
+            return r.value;
+          },
+          (e) => classifyStreamingError(e),
+          policy,
+          {
+            onRetry: (e, attempt, delayMs) =>
+              logger?.warn(
+                { event: 'redpanda.topic.retry', what, attempt, delayMs, code: e.code, err: e.message },
+                `${what} failed (attempt ${attempt}), next try in ${delayMs} ms: ${e.message}`,
+              ),
+          },
+        ),
+      );
+    } catch (e) {
+      return err(toQiError(e));
+    }
+  };
+  const created = await retried('create topics', () =>
+    admin.createTopics(
+      topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        configs: t.configs,
+      })),
+    ),
   );
   if (!created.ok) return created;
   const existing = topics.filter((t) => !created.value.includes(t.topic));
   const mismatched: PartitionMismatch[] = [];
   if (existing.length) {
-    const described = await admin.describeTopics(existing.map((t) => t.topic));
+    const described = await retried('describe topics', () =>
+      admin.describeTopics(existing.map((t) => t.topic)),
+    );
     if (!described.ok) return described;
     for (const t of existing) {
       const d = described.value.find((x) => x.topic === t.topic);

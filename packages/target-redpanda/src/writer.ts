@@ -9,17 +9,22 @@ import {
   type RecordKind,
   type RecordOfKind,
   type RecordSpecs,
+  type Result,
+  type SchemaChange,
+  type SchemaPlanner,
   silentLogger,
   type TopicConfig,
   type Writer,
   type WriterHandler,
   workflowOptions,
 } from '@qi/core';
-import { createStreamingClient, type StreamingMessage } from '@qi/streaming';
+import { connectionOf, createStreamingClient, type StreamingMessage } from '@qi/streaming';
 import { connectRedpanda, type RedpandaConnection } from './client';
 import type { RedpandaTargetConfig } from './config';
-import { CONTENT_TYPES, type EncodedRecord, encodeRecord, HEADERS } from './encoding';
+import { CONTENT_TYPES, type EncodedRecord, encodeConfluent, encodeRecord, HEADERS } from './encoding';
 import { classifyRedpandaError, encodeError } from './errors';
+import { createRegistryClient, type RegistryClient } from './registry';
+import { applyRedpandaSchema, type PlanDeps, planRedpandaSchema } from './schema-plan';
 import {
   configForTopic,
   createTopicRouter,
@@ -31,6 +36,8 @@ import {
 export interface RedpandaHandler extends WriterHandler {
   /** what ensureTopics did so far (created, existing, partition mismatches) */
   readonly topicReport: EnsureTopicsReport;
+  /** the Schema Registry client when `schemaRegistry` is set (Confluent wire format) */
+  readonly registry: RegistryClient | undefined;
 }
 
 /**
@@ -53,6 +60,7 @@ export function createRedpandaHandler(
   const ensured = new Set<string>();
   const report: EnsureTopicsReport = { created: [], existing: [], mismatched: [] };
   let conn: RedpandaConnection | undefined;
+  const registry = config.schemaRegistry ? createRegistryClient(config.schemaRegistry, specs) : undefined;
 
   const connection = (): RedpandaConnection => {
     if (!conn) throw new Error('@qi/target-redpanda: writeBatch before init');
@@ -74,11 +82,15 @@ export function createRedpandaHandler(
 
   return {
     topicReport: report,
+    registry,
 
     async init() {
-      const c = await connectRedpanda(config, logger);
-      if (!c.ok) throw c.error;
-      conn = c.value;
+      // init is retried while the broker is down: a connection made by an earlier attempt is reused
+      if (!conn) {
+        const c = await connectRedpanda(config, logger);
+        if (!c.ok) throw c.error;
+        conn = c.value;
+      }
       const dlq = configForTopic('price', config.deadLetterTopic, configs);
       // with {exchange} routing the kind topics are only known when records arrive
       const kindTopics = config.topicTemplate?.includes('{exchange}')
@@ -94,14 +106,18 @@ export function createRedpandaHandler(
       const rejected: Array<{ index: number; error: QiError }> = [];
       for (let i = 0; i < records.length; i++) {
         const r = records[i]!;
+        const topic = route(r);
+        // registration fails the batch (retried when the registry is unreachable, config on 409), never one record
+        const id = registry ? (registry.cachedId(topic) ?? (await registry.idFor(kind, topic))) : 0;
         let encoded: EncodedRecord;
         try {
-          encoded = encodeRecord(r, config.serialization, specs);
+          encoded = registry
+            ? encodeConfluent(r, id, registry.frame, specs)
+            : encodeRecord(r, config.serialization, specs);
         } catch (e) {
           rejected.push({ index: i, error: encodeError(kind, e) });
           continue;
         }
-        const topic = route(r);
         const message = { key: keyOf(r), value: encoded.value, headers: encoded.headers };
         const list = byTopic.get(topic);
         if (list) list.push(message);
@@ -170,11 +186,7 @@ export function instrumentKeyFn(specs: RecordSpecs): (record: MarketRecord) => s
 }
 
 async function probe(config: RedpandaTargetConfig, logger: Logger): Promise<Record<string, unknown>> {
-  const { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs } = config;
-  const s = await createStreamingClient(
-    { client, clientId, brokers, ssl, sasl, connectionTimeoutMs, requestTimeoutMs, retries: 0 },
-    { logger },
-  );
+  const s = await createStreamingClient({ ...connectionOf(config), retries: 0 }, { logger });
   if (!s.ok) return { ok: false, connected: false, error: s.error.message };
   const h = await s.value.health();
   await s.value.disconnect();
@@ -186,8 +198,33 @@ export function createRedpandaWriter(
   config: RedpandaTargetConfig,
   ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'>,
   specs?: RecordSpecs,
-): Writer & { handler: RedpandaHandler } {
+): Writer & SchemaPlanner & { handler: RedpandaHandler } {
   const handler = createRedpandaHandler(config, { logger: ctx.logger, ...(specs ? { specs } : {}) });
   const writer = new BaseWriter({ ...workflowOptions(config, ctx), handler, ...(specs ? { specs } : {}) });
-  return Object.assign(writer, { handler });
+  // qi schema plan|apply: a connection of its own for the call, so a plan never needs init
+  const withAdmin = async (
+    fn: (d: PlanDeps) => Promise<Result<SchemaChange[]>>,
+  ): Promise<Result<SchemaChange[]>> => {
+    const c = await connectRedpanda(config, ctx.logger);
+    if (!c.ok) return c;
+    try {
+      return await fn({
+        config,
+        specs: specs ?? RECORD_SPECS,
+        registry: handler.registry,
+        admin: async () => {
+          const a = await c.value.admin();
+          if (!a.ok) throw a.error;
+          return a.value;
+        },
+      });
+    } finally {
+      await c.value.close();
+    }
+  };
+  return Object.assign(writer, {
+    handler,
+    planSchema: () => withAdmin(planRedpandaSchema),
+    applySchema: () => withAdmin(applyRedpandaSchema),
+  });
 }

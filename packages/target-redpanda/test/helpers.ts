@@ -120,3 +120,14 @@ export async function deleteTopicsWithPrefixes(
   const doomed = all.value.filter((t) => prefixes.some((p) => t.startsWith(p)));
   if (doomed.length) await admin.value.deleteTopics(doomed);
 }
+
+export const REGISTRY_URL = process.env.QI_SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
+
+/** Fails (never skips) when the Schema Registry is not there, saying how to start it. */
+export async function requireRegistry(url = REGISTRY_URL): Promise<void> {
+  const res = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
+  if (res instanceof Error || !res.ok)
+    throw new Error(
+      `Schema Registry not reachable at ${url} (${res instanceof Error ? res.message : res.status}): start it with \`scripts/schema-registry.sh start\` or set QI_SCHEMA_REGISTRY_URL`,
+    );
+}

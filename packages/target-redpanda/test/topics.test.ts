@@ -1,6 +1,7 @@
 import { generateTopics, parseRecord } from '@qi/core';
 import { sampleAnalytics, sampleLevel1, samplePrice } from '@qi/core/testkit';
-import plugin, { configSchema, createTopicRouter, topicConfigs } from '../src/index';
+import type { StreamingAdmin } from '@qi/streaming';
+import plugin, { configSchema, createTopicRouter, ensureTopics, topicConfigs } from '../src/index';
 
 const rec = (r: unknown) => {
   const p = parseRecord(r);
@@ -44,6 +45,39 @@ describe('topics', () => {
     expect(route(rec(sampleAnalytics(1)))).toBe('qi.analytics.all');
     const plain = createTopicRouter(configSchema.parse({}));
     expect(plain(rec(sampleLevel1(1)))).toBe('qi.level1');
+  });
+});
+
+describe('ensureTopics', () => {
+  it('retries NOT_LEADER right after creating topics, then reports what it did', async () => {
+    const notLeader = Object.assign(new Error('This server is not the leader for that topic-partition'), {
+      name: 'KafkaJSProtocolError',
+      type: 'NOT_LEADER_OR_FOLLOWER',
+    });
+    const calls: string[] = [];
+    let describeFailures = 2;
+    // only the admin calls' outcomes matter here; the real broker path is in test/integration
+    const admin = {
+      createTopics: async (ts: Array<{ topic: string }>) => {
+        calls.push('create');
+        return { ok: true, value: calls.length === 1 ? [] : ts.map((t) => t.topic) };
+      },
+      describeTopics: async (names: string[]) => {
+        calls.push('describe');
+        if (describeFailures-- > 0) throw notLeader;
+        return { ok: true, value: names.map((topic) => ({ topic, partitions: [{}, {}, {}] })) };
+      },
+    } as unknown as StreamingAdmin;
+    const topics = Object.values(topicConfigs(configSchema.parse({ brokers: ['b:9092'], partitions: 3 })));
+    const r = await ensureTopics(admin, topics, undefined, {
+      maxAttempts: 5,
+      initialDelayMs: 1,
+      maxDelayMs: 1,
+      factor: 1,
+      jitter: false,
+    });
+    expect(r).toMatchObject({ ok: true, value: { created: [], mismatched: [] } });
+    expect(calls).toEqual(['create', 'describe', 'describe', 'describe']);
   });
 });
 

@@ -2,6 +2,7 @@ import { definePlugin } from '@qi/core';
 import { checkTimescale } from './check';
 import { configSchema } from './config';
 import { queryReadOnly } from './query';
+import { timescaleSchemaPlanner } from './schema-plan';
 import { TimescaleWriter } from './target';
 
 export default definePlugin({
@@ -13,7 +14,14 @@ export default definePlugin({
   configSchema,
   check: checkTimescale,
   query: queryReadOnly,
-  create: (config, ctx) => new TimescaleWriter(config, ctx),
+  // the instance also plans and applies schema changes (qi schema plan|apply)
+  create: (config, ctx) => {
+    const writer = new TimescaleWriter(config, ctx);
+    return Object.assign(
+      writer,
+      timescaleSchemaPlanner(config, ctx, () => writer.init()),
+    );
+  },
 });
 
 export { type Db, pgp } from './client';
@@ -35,5 +43,6 @@ export {
   queryLatestPrices,
   queryOhlcv,
 } from './queries';
+export { timescaleSchemaPlanner } from './schema-plan';
 export { createTimescaleWriter, TimescaleWriter } from './target';
 export { type HypertableState, planTimescale } from './timescale';

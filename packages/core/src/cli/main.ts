@@ -9,6 +9,7 @@ import { queryCommand } from './query';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
 import { schemaConfigCommand } from './schema-config';
+import { schemaPlanCommand } from './schema-plan';
 import { validateCommand } from './validate';
 import { muteKnownWarnings } from './warnings';
 
@@ -70,22 +71,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('schema')
-    .description('print artifacts generated from the DSL')
-    .argument('<format>', 'sql | topics | json | avro | config')
+    .description(
+      'print artifacts generated from the DSL; plan|apply: what applying the DSL to the targets of the config changes (SQL columns, topics, registry subjects); config: the JSON Schema of the config file',
+    )
+    .argument('<format>', 'sql | topics | json | avro | plan | apply | config')
+    .argument('[pipelines...]', 'plan|apply: only these pipelines (default: all)')
     .option('--schema <name>', 'sql: PostgreSQL schema for the tables')
     .option('--timescale', 'sql: include TimescaleDB hypertable and compression statements')
     .option('--prefix <prefix>', 'topics: topic name prefix', 'qi.')
     .option('--partitions <n>', 'topics: partitions per topic')
+    .option('--json', 'plan|apply: machine-readable output')
     .option(
       '--plugin <names...>',
       'config: also type the `with` of these plugins (resolved from the project)',
     )
     .option('-o, --output <file>', 'config: write the schema to this file')
-    .action(async (format: string, o) =>
+    .action(async (format: string, names: string[], o) =>
       setExit(
-        format === 'config'
-          ? await schemaConfigCommand({ ...program.opts(), ...o })
-          : schemaCommand(format, o),
+        format === 'plan' || format === 'apply'
+          ? await schemaPlanCommand(format, names, { ...program.opts(), ...o })
+          : format === 'config'
+            ? await schemaConfigCommand({ ...program.opts(), ...o })
+            : schemaCommand(format, o),
       ),
     );
 

@@ -1,6 +1,8 @@
 import path from 'node:path';
+import { collectDefaultMetrics } from 'prom-client';
 import { BUILTIN_PLUGINS } from '../builtins/index';
 import { dataDirOf } from '../host/host';
+import { createHealth } from '../observability/health';
 import { createLogger, type LogLevel } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/server';
@@ -31,6 +33,8 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
     ...(destination ? { destination } : {}),
   });
   const metrics = createMetrics();
+  collectDefaultMetrics({ register: metrics.registry });
+  const health = createHealth({ thresholds: prepared.config.health, metrics });
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -56,7 +60,9 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
           port: Number(port),
           host: prepared.config.metrics?.host ?? '127.0.0.1',
           metrics,
-          health: async () => ({ ok: failures.length === 0 && !controller.signal.aborted, pipelines: stats }),
+          health: () => health.status(),
+          ready: () => health.ready(),
+          scrub: (text) => prepared.secrets.scrub(text),
         }).catch((e) => {
           printError(`qi: cannot serve metrics on port ${port}: ${(e as Error).message}`);
           return undefined;
@@ -64,7 +70,7 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
   if (server)
     logger.info(
       { event: 'metrics.listening', url: server.url },
-      `metrics on ${server.url}/metrics, health on ${server.url}/healthz`,
+      `metrics on ${server.url}/metrics, health on ${server.url}/healthz and /ready, status on /status`,
     );
   const stopProgress = tty ? startProgress(stats) : () => {};
   const dataDir = dataDirOf(prepared);
@@ -78,6 +84,8 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
         baseDir: prepared.file.baseDir,
         dataDir,
         stats: stats[i],
+        health: health.pipeline,
+        startTimeoutMs: prepared.config.startTimeoutMs,
       });
       if (!r.ok) {
         failures.push(`pipeline ${p.name}: ${r.error.code}: ${r.error.message}`);

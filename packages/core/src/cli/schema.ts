@@ -23,7 +23,9 @@ export function schemaCommand(
       process.stdout.write(`${JSON.stringify(generateAvroSchemas(), null, 2)}\n`);
       return EXIT.OK;
     default:
-      printError(`qi schema: unknown format "${format}"; expected one of sql, topics, json, avro, config`);
+      printError(
+        `qi schema: unknown format "${format}"; expected one of sql, topics, json, avro, plan, apply, config`,
+      );
       return EXIT.USAGE;
   }
 }

@@ -40,6 +40,20 @@ export interface StreamOptions {
   signal: AbortSignal;
   /** one poll cycle, then end (qi run --once) */
   once?: boolean;
+  /**
+   * Where a source that keeps running through failures says so: health and
+   * metrics cannot see a failed poll that yields nothing. Optional for sources;
+   * a yielded batch already counts as a successful read.
+   */
+  report?: SourceReport;
+}
+
+/** How a polling source reports each read: a success (new data or not) or a failure it survives. */
+export interface SourceReport {
+  /** a read from upstream succeeded, whether or not it had anything new */
+  read(): void;
+  /** a read failed; `retrying`: the source carries on and tries again */
+  failed(error: QiError, opts: { retrying: boolean }): void;
 }
 
 /**

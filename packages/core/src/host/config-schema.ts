@@ -66,11 +66,47 @@ export const qiConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   metrics: z
     .object({
-      port: z.number().int().min(0).max(65535).describe('serve /metrics and /healthz on this port'),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .describe('serve /metrics, /healthz, /ready and /status on this port'),
       host: z.string().default('127.0.0.1'),
     })
     .optional()
-    .describe('Prometheus metrics and health endpoint'),
+    .describe('Prometheus metrics and health endpoints'),
+  health: z
+    .strictObject({
+      sourceFailures: z
+        .number()
+        .int()
+        .min(1)
+        .default(3)
+        .describe('consecutive failed source reads after which /healthz turns 503'),
+      breakerOpenMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(60_000)
+        .describe("how long a target's circuit breaker may stay open before /healthz turns 503, ms"),
+      maxDeliveryAgeMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(0)
+        .describe("/healthz turns 503 when a target's last delivery is older than this, ms (0: never)"),
+    })
+    .prefault({})
+    .describe('when /healthz reports a pipeline unhealthy'),
+  startTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(300_000)
+    .describe(
+      'how long plugins may take to start (a database or broker that is down or booting is retried with backoff), ms; 0: no limit',
+    ),
   dataDir: z
     .string()
     .default('.qi')

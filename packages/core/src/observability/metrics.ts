@@ -12,6 +12,13 @@ export interface QiMetrics {
   batchDuration: Histogram<'pipeline' | 'target'>;
   retries: Counter<'pipeline' | 'target'>;
   breakerState: Gauge<'pipeline' | 'target'>;
+  targetLastSuccess: Gauge<'pipeline' | 'target'>;
+  sourceReads: Counter<'pipeline' | 'source'>;
+  sourceErrors: Counter<'pipeline' | 'source' | 'code'>;
+  sourceRetries: Counter<'pipeline' | 'source'>;
+  sourceLastSuccess: Gauge<'pipeline' | 'source'>;
+  pipelineState: Gauge<'pipeline'>;
+  startRetries: Counter<'pipeline' | 'plugin'>;
 }
 
 export function createMetrics(registry = new Registry()): QiMetrics {
@@ -65,6 +72,48 @@ export function createMetrics(registry = new Registry()): QiMetrics {
       name: 'qi_breaker_state',
       help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
       labelNames: ['pipeline', 'target'],
+      registers,
+    }),
+    targetLastSuccess: new Gauge({
+      name: 'qi_target_last_success_timestamp_seconds',
+      help: 'When a target last acknowledged a batch (Unix time)',
+      labelNames: ['pipeline', 'target'],
+      registers,
+    }),
+    sourceReads: new Counter({
+      name: 'qi_source_reads_total',
+      help: 'Successful reads from the source (poll cycles or batches)',
+      labelNames: ['pipeline', 'source'],
+      registers,
+    }),
+    sourceErrors: new Counter({
+      name: 'qi_source_errors_total',
+      help: 'Failed reads from the source, by error code',
+      labelNames: ['pipeline', 'source', 'code'],
+      registers,
+    }),
+    sourceRetries: new Counter({
+      name: 'qi_source_retries_total',
+      help: 'Failed reads the source retries (next cycle or backoff)',
+      labelNames: ['pipeline', 'source'],
+      registers,
+    }),
+    sourceLastSuccess: new Gauge({
+      name: 'qi_source_last_success_timestamp_seconds',
+      help: 'When the source last read successfully (Unix time)',
+      labelNames: ['pipeline', 'source'],
+      registers,
+    }),
+    pipelineState: new Gauge({
+      name: 'qi_pipeline_state',
+      help: 'Pipeline state: 0 starting, 1 running, 2 stopped, 3 failed',
+      labelNames: ['pipeline'],
+      registers,
+    }),
+    startRetries: new Counter({
+      name: 'qi_start_retries_total',
+      help: 'Start-up attempts of a plugin (connect, create topics, schema) retried after a retryable error',
+      labelNames: ['pipeline', 'plugin'],
       registers,
     }),
   };

@@ -4,30 +4,46 @@ import type { QiMetrics } from './metrics';
 
 export interface HealthReport {
   ok: boolean;
-  [k: string]: unknown;
 }
 
-/** /metrics (Prometheus text) and /healthz (200 when healthy, 503 otherwise). */
+const ROUTES = '/metrics, /healthz, /ready, /status';
+
+/**
+ * /metrics (Prometheus text), /healthz (the status, 503 when a pipeline is
+ * unhealthy), /ready (200 once every pipeline has started, 503 before and after)
+ * and /status (the same JSON as /healthz, always 200: for tools, not probes).
+ */
 export async function startMetricsServer(opts: {
   port: number;
   host: string;
   metrics: QiMetrics;
   health: () => Promise<HealthReport>;
+  ready?: () => boolean;
+  /** applied to every JSON body (scrubs secrets from error messages) */
+  scrub?: (text: string) => string;
 }): Promise<{ url: string; close: () => Promise<void> }> {
+  const scrub = opts.scrub ?? ((t: string) => t);
+  const json = (res: http.ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(scrub(JSON.stringify(body)));
+  };
   const server = http.createServer(async (req, res) => {
     try {
-      if (req.url === '/metrics') {
+      const url = (req.url ?? '/').split('?')[0];
+      if (url === '/metrics') {
         res.writeHead(200, { 'content-type': opts.metrics.registry.contentType });
         res.end(await opts.metrics.registry.metrics());
-      } else if (req.url === '/healthz') {
+      } else if (url === '/healthz' || url === '/status') {
         const h = await opts.health();
-        res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(h));
+        json(res, h.ok || url === '/status' ? 200 : 503, h);
+      } else if (url === '/ready') {
+        const ready = opts.ready ? opts.ready() : true;
+        json(res, ready ? 200 : 503, { ready });
       } else {
-        res.writeHead(404).end('not found: try /metrics or /healthz\n');
+        res.writeHead(404).end(`not found: try ${ROUTES}\n`);
       }
     } catch (e) {
-      res.writeHead(500).end(String((e as Error).message));
+      res.writeHead(500).end(scrub(String((e as Error).message)));
     }
   });
   await new Promise<void>((resolve, reject) =>

@@ -1,15 +1,18 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { fileTarget } from '../builtins/file-target';
-import type { Reader, SourceBatch } from '../contracts/reader';
-import type { DeadLetter, Writer } from '../contracts/writer';
+import type { Reader, SourceBatch, SourceReport } from '../contracts/reader';
+import type { DeadLetter, PublishReport, Writer } from '../contracts/writer';
 import { CoreErrors, type QiError, qiError, toQiError } from '../errors';
 import type { PluginUse, PreparedPipeline } from '../host/host';
+import { createHealth, type PipelineHealth } from '../observability/health';
 import type { QiMetrics } from '../observability/metrics';
 import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
 import { err, ok, type Result } from '../result';
+import { type Clock, realClock } from '../workflow/clock';
 import { letterFromError, lettersFromRejected } from './dead-letters';
 import { createKindFilter, type KindFilter } from './kind-filter';
+import { DEFAULT_START_TIMEOUT_MS, startWithRetry } from './start';
 
 export interface PipelineStats {
   pipeline: string;
@@ -29,6 +32,11 @@ export interface RunOptions {
   dataDir: string;
   /** live counters, read by the progress line */
   stats?: PipelineStats;
+  /** where the pipeline reports its state for /healthz, /ready and metrics (default: metrics only) */
+  health?: (stats: PipelineStats, source: { name: string; plugin: string }) => PipelineHealth;
+  /** how long plugins may take to start (connect, create topics or tables), ms; 0: no limit */
+  startTimeoutMs?: number;
+  clock?: Clock;
 }
 
 export const newStats = (pipeline: string): PipelineStats => ({
@@ -41,6 +49,13 @@ export const newStats = (pipeline: string): PipelineStats => ({
 });
 
 type Instance<T> = { use: PluginUse; instance: T };
+
+/**
+ * Batches an optional (required: false) target may have outstanding. Nothing
+ * waits for such a target, so while it is down its backlog would grow without
+ * bound; past this many, batches go to its onError policy instead.
+ */
+const optionalBacklog = (maxInFlight: number) => Math.max(16, 4 * maxInFlight);
 
 async function instantiate<T>(
   use: PluginUse,
@@ -61,13 +76,22 @@ async function instantiate<T>(
     init?: () => Promise<Result<void>>;
   };
   if (typeof created.init === 'function') {
-    const r = await created.init();
-    if (!r.ok)
-      throw qiError(
-        r.error,
-        `${use.where} (${use.resolved.packageName}) failed to start: ${r.error.message}`,
-        { cause: r.error, context: r.error.context },
-      );
+    const what = `${use.where} (${use.resolved.packageName})`;
+    const r = await startWithRetry(what, () => created.init!(), {
+      timeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      clock: opts.clock ?? realClock,
+      signal,
+      logger: opts.logger.child({ pipeline }),
+      onRetry: () => opts.metrics.startRetries.inc({ pipeline, plugin: use.name }),
+    });
+    if (!r.ok) {
+      // whatever a failed init opened is released
+      await (created as { close?: () => Promise<unknown> }).close?.().catch(() => {});
+      throw qiError(r.error, `${what} failed to start: ${r.error.message}`, {
+        cause: r.error,
+        context: r.error.context,
+      });
+    }
   }
   return created;
 }
@@ -84,6 +108,9 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   const onAbort = () => stop.abort(opts.signal.reason);
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const stats = opts.stats ?? newStats(p.name);
+  const source = { name: p.source.name, plugin: p.source.resolved.packageName };
+  const health =
+    opts.health?.(stats, source) ?? createHealth({ metrics: opts.metrics }).pipeline(stats, source);
   let fatal: QiError | undefined;
   const fail = (e: QiError) => {
     fatal ??= e;
@@ -91,18 +118,18 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   };
 
   let reader: Reader | undefined;
-  const writers: Array<Instance<Writer> & { required: boolean; onError: string; only: KindFilter }> = [];
+  const writers: Array<
+    Instance<Writer> & { required: boolean; onError: string; behind: number; only: KindFilter }
+  > = [];
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
-    for (const t of p.targets)
-      writers.push({
-        use: t,
-        instance: await instantiate<Writer>(t, p.name, opts, stop.signal),
-        required: t.required,
-        onError: t.onError,
-        only: createKindFilter(p.name, t.name, t.kinds, opts.metrics),
-      });
+    for (const t of p.targets) {
+      const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
+      const only = createKindFilter(p.name, t.name, t.kinds, opts.metrics);
+      writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0, only });
+      health.addTarget(t.name, t.resolved.packageName, t.required, () => instance.health());
+    }
     const dlqUse: PluginUse = p.deadLetter ?? {
       where: `pipelines.${p.name}.deadLetter`,
       name: 'dead-letter',
@@ -132,9 +159,17 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
       },
       `pipeline ${p.name} started`,
     );
+    health.setState('running');
   } catch (e) {
     await closeAll(reader, writers, dlq, log);
     opts.signal.removeEventListener('abort', onAbort);
+    // stopped while waiting for a plugin to start: nothing was read, so nothing is lost
+    if (stop.signal.aborted && !fatal) {
+      health.setState('stopped');
+      log.info({ event: 'pipeline.stop', batches: 0 }, `pipeline ${p.name} stopped before it started`);
+      return ok(stats);
+    }
+    health.setState('failed', toQiError(e));
     return err(toQiError(e));
   }
 
@@ -179,17 +214,36 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
       );
       if (batch.records.length === 0) return true;
       const required: Promise<void>[] = [];
+      const backlog = optionalBacklog(p.config.maxInFlight);
       for (const w of writers) {
+        const publish = async (records: readonly unknown[]): Promise<Result<PublishReport>> => {
+          if (w.required) return w.instance.publishBatch(records);
+          if (w.behind >= backlog)
+            return err(
+              qiError(
+                CoreErrors.TARGET_BEHIND,
+                `optional target ${w.use.name} has ${w.behind} batches outstanding (down or too slow); not waiting for it`,
+              ),
+            );
+          w.behind++;
+          try {
+            return await w.instance.publishBatch(records);
+          } finally {
+            w.behind--;
+          }
+        };
         const done = (async () => {
           const records = w.only(batch.records);
           if (records.length === 0) return;
-          const r = await w.instance.publishBatch(records);
+          const r = await publish(records);
           if (r.ok) {
+            health.delivered(w.use.name);
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
             await deadLetter(lettersFromRejected(p.name, w.use.name, r.value.rejected));
             return;
           }
           stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + records.length;
+          health.targetFailed(w.use.name, r.error);
           if (w.onError === 'dead-letter') {
             await deadLetter(
               records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
@@ -234,10 +288,24 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     },
     { once: true },
   );
+  stop.signal.addEventListener('abort', () => health.setState('stopping'), { once: true });
+  // a source that reports its reads is counted by its reports, any other by its batches
+  let reporting = false;
+  const report: SourceReport = {
+    read: () => {
+      reporting = true;
+      health.sourceRead();
+    },
+    failed: (error, { retrying }) => {
+      reporting = true;
+      health.sourceFailed(error, retrying);
+    },
+  };
   const inflight = new Set<Promise<unknown>>();
   let ackChain: Promise<boolean> = Promise.resolve(true);
   try {
-    for await (const batch of reader.stream({ signal: stop.signal, once: opts.once })) {
+    for await (const batch of reader.stream({ signal: stop.signal, once: opts.once, report })) {
+      if (!reporting) health.sourceRead();
       stats.batches++;
       const delivered = deliver(batch);
       // acks run strictly in source order, and stop at the first batch not delivered
@@ -265,6 +333,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   }
   await ackChain;
   await Promise.allSettled(inflight);
+  // the source is done: from here on a target that is down is not waited for without bound
+  if (!stop.signal.aborted) stop.abort(qiError(CoreErrors.CLOSED, `pipeline ${p.name} is stopping`));
   await Promise.allSettled(optional);
   const closeErr = await closeAll(reader, writers, dlq, log);
   opts.signal.removeEventListener('abort', onAbort);
@@ -280,6 +350,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     },
     `pipeline ${p.name} stopped`,
   );
+  health.setState(fatal || closeErr ? 'failed' : 'stopped', fatal ?? closeErr);
   if (fatal) return err(fatal);
   if (closeErr) return err(closeErr);
   return ok(stats);

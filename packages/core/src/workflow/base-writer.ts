@@ -44,7 +44,16 @@ export interface BaseWriterOptions {
   pipeline?: string;
   clock?: Clock;
   specs?: RecordSpecs;
+  /**
+   * The pipeline's stop signal. While it is not aborted, a write refused by the
+   * open breaker waits for the target without using up the retry budget; once
+   * it aborts, those waits count as attempts, so a stop during an outage ends.
+   */
+  signal?: AbortSignal;
 }
+
+/** At most one "paused" log line per writer in this time. */
+const PAUSE_LOG_EVERY_MS = 30_000;
 
 interface Entry {
   record: MarketRecord;
@@ -90,6 +99,10 @@ export class BaseWriter implements Writer {
   private initAttempted = false;
   private closed: Promise<Result<void>> | undefined;
   private readonly abort = new AbortController();
+  private readonly stopSignal: AbortSignal | undefined;
+  private pauseLoggedAt = Number.NEGATIVE_INFINITY;
+  /** for health(): what went wrong last, and when */
+  private lastError: { code: string; message: string; at: number } | undefined;
 
   constructor(opts: BaseWriterOptions) {
     this.name = opts.name;
@@ -102,10 +115,13 @@ export class BaseWriter implements Writer {
     this.bisect = opts.bisect ?? true;
     this.metrics = opts.metrics;
     this.labels = { pipeline: opts.pipeline ?? '', target: opts.name };
+    this.stopSignal = opts.signal;
     this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...opts.breaker }, this.clock, (state) => {
       this.logger.warn({ event: 'writer.breaker', state }, `circuit breaker ${state}`);
       this.safe(() => this.metrics?.breakerState.set(this.labels, BREAKER_GAUGE[state]));
     });
+    // a sample from the start: an alert on the gauge must not wait for the first change
+    this.safe(() => this.metrics?.breakerState.set(this.labels, BREAKER_GAUGE.closed));
   }
 
   /** Connects and prepares the destination. Called by the host before the first batch; publish calls it lazily otherwise. */
@@ -260,12 +276,15 @@ export class BaseWriter implements Writer {
           clock: this.clock,
           signal: this.abort.signal,
           onRetry: (error, attempt, delayMs) => {
+            this.noteError(error);
             this.logger.warn(
               { event: 'writer.retry', kind, attempt, delayMs, code: error.code, err: error.message },
               `retrying ${kind} batch of ${chunk.length}`,
             );
             this.safe(() => this.metrics?.retries.inc(this.labels));
           },
+          isPause: (error) => error.code === CoreErrors.BREAKER_OPEN.code && !this.stopSignal?.aborted,
+          onPause: (error, delayMs) => this.logPause(kind, error, delayMs),
         },
       );
       const rejectedAt = new Map((outcome?.rejected ?? []).map((r) => [r.index, r.error]));
@@ -302,6 +321,7 @@ export class BaseWriter implements Writer {
         chunk[0]!.ticket.reject(chunk[0]!.index, chunk[0]!.record, error);
         return;
       }
+      this.noteError(error);
       this.logger.error(
         { event: 'writer.batch.failed', kind, records: chunk.length, code: error.code, err: error.message },
         `failed to write ${kind} batch`,
@@ -309,6 +329,29 @@ export class BaseWriter implements Writer {
       this.safe(() => this.metrics?.recordsFailed.inc(this.labels, chunk.length));
       for (const entry of chunk) entry.ticket.fail(error);
     }
+  }
+
+  private noteError(error: QiError): void {
+    this.lastError = { code: error.code, message: error.message, at: this.clock.now() };
+  }
+
+  private logPause(kind: RecordKind, error: QiError, delayMs: number): void {
+    this.noteError(error);
+    const now = this.clock.now();
+    if (now - this.pauseLoggedAt < PAUSE_LOG_EVERY_MS) return;
+    this.pauseLoggedAt = now;
+    const since = this.breaker.notClosedSince;
+    this.logger.warn(
+      {
+        event: 'writer.paused',
+        kind,
+        delayMs,
+        downForMs: since === undefined ? 0 : now - since,
+        code: error.code,
+        err: error.message,
+      },
+      `target ${this.name} is down: delivery paused (the retry budget is not used while the breaker is open); ${error.message}`,
+    );
   }
 
   private classify(e: unknown): QiError {
@@ -384,6 +427,15 @@ export class BaseWriter implements Writer {
       ok = false;
       details = { error: this.classify(e).message };
     }
-    return { ok, details: { breaker, ...details } };
+    const since = this.breaker.notClosedSince;
+    return {
+      ok,
+      details: {
+        breaker,
+        ...(since === undefined ? {} : { breakerOpenSince: since }),
+        ...(this.lastError ? { lastError: this.lastError } : {}),
+        ...details,
+      },
+    };
   }
 }

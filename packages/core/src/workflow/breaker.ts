@@ -18,16 +18,24 @@ export const DEFAULT_BREAKER: BreakerOptions = {
   successThreshold: 1,
 };
 
+/** How long callers wait while another caller's trial is in flight. */
+const TRIAL_WAIT_MS = 1000;
+
 /**
  * closed → (N consecutive failures) → open → (resetTimeout) → half-open →
  * success closes it, failure opens it again. While open, calls fail fast with a
- * retryable QI_BREAKER_OPEN carrying the time left, so the retrier waits it out.
+ * retryable QI_BREAKER_OPEN carrying the time left, so the retrier waits it out;
+ * a failed trial is reported as QI_BREAKER_OPEN too (its cause is the trial's
+ * error): the target is still down, which is not the batch's fault, so a
+ * retrier can tell an outage from a failing batch by the code alone.
  */
 export class CircuitBreaker {
   private state_: BreakerState = 'closed';
   private failures = 0;
   private successes = 0;
   private openedAt = 0;
+  /** when the circuit last left `closed`: an outage's start, kept across failed trials */
+  private downSince: number | undefined;
   private trialInFlight = false;
 
   constructor(
@@ -40,6 +48,11 @@ export class CircuitBreaker {
     if (this.state_ === 'open' && this.clock.now() - this.openedAt >= this.opts.resetTimeoutMs)
       this.transition('half-open');
     return this.state_;
+  }
+
+  /** Epoch ms since which the circuit has not been closed (open or half-open), undefined while closed. */
+  get notClosedSince(): number | undefined {
+    return this.downSince;
   }
 
   async execute<T>(fn: () => Promise<T>, classify: (e: unknown) => QiError): Promise<T> {
@@ -56,22 +69,28 @@ export class CircuitBreaker {
       // Only service-side trouble counts; bad data says nothing about the service's health.
       if (error.retryable) this.onFailure();
       else if (trial) this.onSuccess();
+      if (trial && error.retryable) throw this.openError(error);
       throw e;
     } finally {
       if (trial) this.trialInFlight = false;
     }
   }
 
-  private openError(): QiError {
-    const left = Math.max(0, this.opts.resetTimeoutMs - (this.clock.now() - this.openedAt));
-    return qiError(
-      CoreErrors.BREAKER_OPEN,
-      `circuit breaker is open after ${this.failures} consecutive failures; next trial in ${left} ms`,
-      {
-        retryAfterMs: Math.max(left, 1),
+  private openError(trialError?: QiError): QiError {
+    if (this.state_ === 'half-open')
+      return qiError(CoreErrors.BREAKER_OPEN, 'circuit breaker is half-open: waiting for the trial call', {
+        retryAfterMs: Math.min(TRIAL_WAIT_MS, this.opts.resetTimeoutMs),
         context: { failures: this.failures },
-      },
-    );
+      });
+    const left = Math.max(0, this.opts.resetTimeoutMs - (this.clock.now() - this.openedAt));
+    const why = trialError
+      ? `trial call failed (${trialError.code}: ${trialError.message})`
+      : `open after ${this.failures} consecutive failures`;
+    return qiError(CoreErrors.BREAKER_OPEN, `circuit breaker ${why}; next trial in ${left} ms`, {
+      retryAfterMs: Math.max(left, 1),
+      context: { failures: this.failures },
+      ...(trialError ? { cause: trialError } : {}),
+    });
   }
 
   private onSuccess(): void {
@@ -94,6 +113,8 @@ export class CircuitBreaker {
     if (this.state_ === to) return;
     this.state_ = to;
     this.successes = 0;
+    if (to === 'closed') this.downSince = undefined;
+    else this.downSince ??= this.clock.now();
     try {
       this.onChange?.(to);
     } catch {

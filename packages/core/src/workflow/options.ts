@@ -66,10 +66,11 @@ export type WriterWorkflowConfig = z.output<typeof writerWorkflowSchema>;
 /** BaseWriter options from a plugin's parsed config and the host context. */
 export function workflowOptions(
   config: WriterWorkflowConfig,
-  ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'>,
+  ctx: Pick<PluginContext, 'name' | 'logger' | 'metrics' | 'pipeline'> & { signal?: AbortSignal },
 ): Omit<BaseWriterOptions, 'handler'> {
   return {
     name: ctx.name,
+    signal: ctx.signal,
     logger: ctx.logger,
     metrics: ctx.metrics,
     pipeline: ctx.pipeline,

@@ -30,6 +30,13 @@ export function backoffDelay(
 
 export interface RetryHooks {
   onRetry?(error: QiError, attempt: number, delayMs: number): void;
+  /**
+   * Errors that mean "wait, the destination is down" rather than "this attempt
+   * failed" (an open circuit breaker): they wait their `retryAfterMs` and do not
+   * use up an attempt, so an outage of any length is waited out.
+   */
+  isPause?(error: QiError): boolean;
+  onPause?(error: QiError, delayMs: number): void;
 }
 
 /**
@@ -51,6 +58,18 @@ export async function retry<T>(
       if (isProgrammerError(e)) throw qiError(CoreErrors.PROGRAMMER, (e as Error).message, { cause: e });
       const error = classify(e);
       if (!error.retryable) throw error;
+      if (opts.isPause?.(error)) {
+        if (opts.signal?.aborted) throw error;
+        const delay = Math.max(1, error.retryAfterMs ?? policy.initialDelayMs);
+        opts.onPause?.(error, delay);
+        try {
+          await clock.sleep(delay, opts.signal);
+        } catch {
+          throw error;
+        }
+        attempt--;
+        continue;
+      }
       if (policy.maxAttempts > 0 && attempt >= policy.maxAttempts) {
         throw qiError(CoreErrors.RETRIES_EXHAUSTED, `gave up after ${attempt} attempts: ${error.message}`, {
           cause: error,

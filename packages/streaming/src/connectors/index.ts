@@ -1,9 +1,21 @@
 import type { Logger, Result } from '@qi/core';
-import type { StreamingConfig } from '../config';
+import type { ClientName, StreamingConfig } from '../config';
 import type { StreamingConnector } from '../types';
 import { createKafkajsConnector } from './kafkajs/index';
 import type { Importer } from './load';
 import { createPlatformaticConnector } from './platformatic/index';
+
+type ConnectorFactory = (
+  config: StreamingConfig,
+  logger: Logger,
+  importer?: Importer,
+) => Promise<Result<StreamingConnector>>;
+
+/** One entry per client library: a new connector is its name in CLIENT_NAMES and a line here. */
+const CONNECTORS: Record<ClientName, ConnectorFactory> = {
+  kafkajs: createKafkajsConnector,
+  platformatic: createPlatformaticConnector,
+};
 
 /** Picks the client library named by `config.client`; a missing library is an error that says what to install. */
 export function createConnector(
@@ -11,7 +23,5 @@ export function createConnector(
   logger: Logger,
   importer?: Importer,
 ): Promise<Result<StreamingConnector>> {
-  return config.client === 'platformatic'
-    ? createPlatformaticConnector(config, logger, importer)
-    : createKafkajsConnector(config, logger, importer);
+  return CONNECTORS[config.client](config, logger, importer);
 }

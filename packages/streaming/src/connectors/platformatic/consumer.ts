@@ -10,14 +10,16 @@ import type {
   StreamingConsumer,
   TopicPartitions,
 } from '../../types';
+import { HeldMessages } from './held';
 import { baseOptions, type PlatformaticModule } from './index';
 
 type Consumer = Plt.Consumer<Buffer, Buffer, string, string>;
 type Stream = Plt.MessagesStream<Buffer, Buffer, string, string>;
 type Message = Plt.Message<Buffer, Buffer, string, string>;
 
-// held messages of paused partitions; past this the whole stream waits (backpressure) until a resume
-const HOLD_LIMIT = 10_000;
+// held messages of paused partitions; past either bound the whole stream waits (backpressure) until a release
+const HOLD_MESSAGES = 10_000;
+const HOLD_BYTES = 16 * 1024 * 1024;
 const bufToString = (b?: Buffer) => (b === undefined ? undefined : b.toString());
 const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
 
@@ -34,9 +36,11 @@ export class PlatformaticConsumer implements StreamingConsumer {
   private connected = false;
   private stopped = false;
   private readonly paused = new Set<string>();
-  private readonly held = new Map<string, Message[]>();
-  private heldCount = 0;
+  private readonly held: HeldMessages<Message>;
+  /** resolves the pump's wait; set only while it waits */
   private wake: (() => void) | undefined;
+  private waits = 0;
+  private owned = new Set<string>();
   private readonly seeks = new Map<string, { target: bigint; fetches: number }>();
   private readonly epochs = new Map<string, number>();
   private loop: Promise<void> | undefined;
@@ -47,6 +51,10 @@ export class PlatformaticConsumer implements StreamingConsumer {
     private readonly opts: ConsumerOptions,
     private readonly logger: Logger,
   ) {
+    this.held = new HeldMessages({
+      messages: opts.maxHeldMessages ?? HOLD_MESSAGES,
+      bytes: opts.maxHeldBytes ?? HOLD_BYTES,
+    });
     this.consumer = new lib.Consumer<Buffer, Buffer, string, string>({
       ...baseOptions(config),
       groupId: opts.groupId,
@@ -57,6 +65,28 @@ export class PlatformaticConsumer implements StreamingConsumer {
       maxWaitTime: opts.maxWaitMs ?? 500,
       deserializers: { headerKey: bufToString, headerValue: bufToString },
     });
+    this.consumer.on('consumer:group:join', (p) => this.onJoin(p.assignments ?? []));
+  }
+
+  /**
+   * A partition that moved to another member is read by its new owner: what was held for it goes.
+   * A partition this member gains forgets its old fetch position, so the library starts it from the
+   * group's committed offset or, with none, the reset policy (not past what this member once fetched
+   * and dropped: that would skip records).
+   */
+  private onJoin(assignments: readonly { topic: string; partitions: readonly number[] }[]): void {
+    const owned = new Set(assignments.flatMap((a) => a.partitions.map((n) => keyOf(a.topic, n))));
+    let released = false;
+    for (const k of this.held.keys()) if (!owned.has(k)) released = this.held.drop(k) || released;
+    for (const k of [...this.seeks.keys()]) if (!owned.has(k)) this.seeks.delete(k);
+    for (const k of owned) if (!this.owned.has(k)) this.stream?.offsetsToFetch.delete(k);
+    this.owned = owned;
+    if (released) this.signal();
+  }
+
+  /** What the consumer holds, and how often its loop had to wait for something to deliver (tests, health). */
+  get stats(): { held: number; heldBytes: number; waits: number } {
+    return { held: this.held.count, heldBytes: this.held.bytes, waits: this.waits };
   }
 
   async connect(): Promise<Result<void>> {
@@ -105,7 +135,7 @@ export class PlatformaticConsumer implements StreamingConsumer {
 
   resume(partitions: readonly TopicPartitions[]): Result<void> {
     for (const p of partitions) for (const k of this.keys(p)) this.paused.delete(k);
-    this.wake?.();
+    this.signal();
     return ok(undefined);
   }
 
@@ -113,10 +143,10 @@ export class PlatformaticConsumer implements StreamingConsumer {
     if (!this.stream) return err(notConnected('consumer (seek needs run() first)'));
     const key = keyOf(topic, partition);
     const target = BigInt(offset);
-    this.heldCount -= this.held.get(key)?.length ?? 0;
-    this.held.delete(key);
+    this.held.drop(key);
     this.seeks.set(key, { target, fetches: 0 });
     this.stream.offsetsToFetch.set(key, target);
+    this.signal();
     return ok(undefined);
   }
 
@@ -139,7 +169,7 @@ export class PlatformaticConsumer implements StreamingConsumer {
   async disconnect(): Promise<Result<void>> {
     this.stopped = true;
     this.connected = false;
-    this.wake?.();
+    this.signal();
     return attempt(
       async () => {
         await this.stream?.close();
@@ -184,6 +214,18 @@ export class PlatformaticConsumer implements StreamingConsumer {
     this.stream.on('fetch', () => {
       for (const s of this.seeks.values()) s.fetches++;
     });
+    // One listener for the stream's life. Adding and removing a 'readable' listener per wait made
+    // Node re-emit 'readable' on the next tick whenever data was buffered, so a consumer whose held
+    // limit was reached woke, found nothing it could take, and waited again in a nextTick loop that
+    // starved timers and I/O (heartbeats, SIGTERM): 100% CPU, out of the group.
+    const wake = () => this.signal();
+    this.stream
+      .on('readable', () => {
+        if (!this.held.full) this.signal();
+      })
+      .on('end', wake)
+      .on('close', wake)
+      .on('error', wake);
     return ok(undefined);
   }
 
@@ -235,23 +277,16 @@ export class PlatformaticConsumer implements StreamingConsumer {
       if (list) list.push(m);
       else out.set(k, [m]);
     };
-    for (const [k, list] of this.held) {
-      if (this.paused.has(k)) continue;
-      this.held.delete(k);
-      this.heldCount -= list.length;
-      for (const m of list) add(k, m);
-    }
-    if (this.heldCount >= HOLD_LIMIT) return out;
-    for (let m = stream.read() as Message | null; m !== null; m = stream.read() as Message | null) {
+    for (const [k, list] of this.held.release((k) => this.paused.has(k))) for (const m of list) add(k, m);
+    // stop reading once the held bound is reached: what stays in the stream's buffer makes the library stop fetching
+    while (!this.held.full) {
+      const m = stream.read() as Message | null;
+      if (m === null) break;
       const k = keyOf(m.topic, m.partition);
       this.epochs.set(k, m.leaderEpoch);
       if (!this.passesSeek(k, m, stream)) continue;
-      if (this.paused.has(k)) {
-        const h = this.held.get(k);
-        if (h) h.push(m);
-        else this.held.set(k, [m]);
-        this.heldCount++;
-      } else add(k, m);
+      if (this.paused.has(k)) this.held.add(k, m);
+      else add(k, m);
     }
     return out;
   }
@@ -269,17 +304,24 @@ export class PlatformaticConsumer implements StreamingConsumer {
     return false;
   }
 
+  /**
+   * Until there may be something to deliver: data the consumer can read (it is below its held
+   * bound), a release (resume, seek, a partition moved away), the stream's end, or a stop.
+   * Resolves at once only when a read would make progress, so the pump never spins.
+   */
   private waitForData(stream: Stream): Promise<void> {
+    if (this.stopped || stream.destroyed || stream.readableEnded) return Promise.resolve();
+    if (!this.held.full && stream.readableLength > 0) return Promise.resolve();
+    this.waits++;
     return new Promise((resolve) => {
-      const done = () => {
-        stream.off('readable', done).off('end', done).off('close', done).off('error', done);
-        this.wake = undefined;
-        resolve();
-      };
-      this.wake = done;
-      stream.on('readable', done).on('end', done).on('close', done).on('error', done);
-      if (stream.readableLength > 0 && this.heldCount < HOLD_LIMIT) done();
+      this.wake = resolve;
     });
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 
   /** The stream ended on an error (broker gone, fenced…): log it, wait, consume again from the committed offsets. */

@@ -1,0 +1,46 @@
+import { qiError, silentLogger } from '@qi/core';
+import type { RegistryCodec } from '@qi/target-redpanda';
+import { prepareRegistry } from '../src/registry';
+
+const unavailable = qiError(
+  { code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
+  'Schema Registry http://r unavailable',
+);
+
+function codec(failures: unknown[]): RegistryCodec & { calls: number } {
+  const c = {
+    calls: 0,
+    async prepare() {
+      c.calls++;
+      const f = failures.shift();
+      if (f) throw f;
+    },
+    decode: () => {
+      throw new Error('not used');
+    },
+  };
+  return c;
+}
+
+describe('prepareRegistry', () => {
+  it('retries an unreachable registry until it answers', async () => {
+    const c = codec([unavailable, unavailable]);
+    await prepareRegistry(c, [], new AbortController().signal, silentLogger());
+    expect(c.calls).toBe(3);
+  });
+
+  it('does not retry a config error (auth, URL), and gives up when the stream stops', async () => {
+    const denied = qiError(
+      { code: 'QI_REDPANDA_REGISTRY', category: 'config', retryable: false },
+      'answered 401',
+    );
+    await expect(
+      prepareRegistry(codec([denied]), [], new AbortController().signal, silentLogger()),
+    ).rejects.toBe(denied);
+    const stop = new AbortController();
+    stop.abort();
+    const c = codec([unavailable, unavailable]);
+    await expect(prepareRegistry(c, [], stop.signal, silentLogger())).rejects.toBe(unavailable);
+    expect(c.calls).toBe(1);
+  });
+});

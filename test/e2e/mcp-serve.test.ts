@@ -65,7 +65,10 @@ describe('qi mcp serve', () => {
       expect(psql(`SELECT price FROM "${schema}".prices`)).toBe('1234567890123.45678');
     } finally {
       server.child.kill('SIGTERM');
-      expect((await server.done).code).toBe(0);
+      const done = await server.done;
+      expect(done.code).toBe(0);
+      // a stop line, as there is a start line
+      expect(done.stderr).toContain('qi mcp serve: stopped serving p.timescale (SIGTERM)');
     }
   });
 });

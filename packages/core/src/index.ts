@@ -7,13 +7,16 @@ export * from './contracts/schema-plan';
 export * from './contracts/writer';
 export * from './dsl/index';
 export * from './errors';
+export { configJsonSchema } from './host/config-json-schema';
 export {
   defineConfig,
   type PipelineConfig,
+  type PluginRefInput,
   type QiConfig,
   type QiConfigInput,
   qiConfigSchema,
   type TargetConfig,
+  type TypedConfigInput,
 } from './host/config-schema';
 export {
   ConfigError,

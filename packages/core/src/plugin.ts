@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Reader } from './contracts/reader';
 import type { Writer } from './contracts/writer';
+import type { RecordKind } from './dsl/records';
 import type { QiMetrics } from './observability/metrics';
+import type { Result } from './result';
 
 /** The plugin API this host provides. Plugins declare the semver range they need. */
 export const PLUGIN_API_VERSION = '1.0.0';
@@ -45,12 +47,35 @@ export interface CheckResult {
   field?: string;
 }
 
+// method syntax: checked bivariantly, like `create` and `check`, so a plugin stays a QiPlugin
+type ProducesFn<C> = { produces(config: C): readonly RecordKind[] }['produces'];
+
+/** What `qi query` gets back from a target. */
+export interface QueryResult {
+  columns: string[];
+  rows: Array<Record<string, unknown>>;
+}
+
+/** What a target's `query` gets. */
+export interface QueryContext {
+  /** the directory of the config file: relative paths resolve from here */
+  baseDir: string;
+  logger: Logger;
+}
+
 export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> {
   name: string;
   kind: K;
   /** semver range of the host plugin API this plugin works with, e.g. "^1.0.0" */
   apiVersion: string;
   description?: string;
+  /**
+   * Optional: the record kinds a source produces (given its config, as some kinds are
+   * switched on and off there). `qi validate` warns when a target cannot take one of them.
+   */
+  produces?: readonly RecordKind[] | ProducesFn<z.output<S>>;
+  /** Optional: the record kinds a target can write (absent: every kind). */
+  accepts?: readonly RecordKind[];
   configSchema: S;
   create(
     config: z.output<S>,
@@ -63,6 +88,11 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z
    * also connect to the service and close again. A plugin without it is simply not checked.
    */
   check?(config: z.output<S>, ctx: CheckContext): Promise<CheckResult[]> | CheckResult[];
+  /**
+   * Optional, targets: one read-only query of what the target wrote (`qi query`), when the
+   * pipeline does not run. It must not be able to write (e.g. a READ ONLY transaction).
+   */
+  query?(config: z.output<S>, text: string, ctx: QueryContext): Promise<Result<QueryResult>>;
 }
 
 export type QiPlugin<K extends PluginKind = PluginKind, S extends z.ZodType = z.ZodType> = PluginDefinition<

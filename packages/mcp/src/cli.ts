@@ -84,9 +84,15 @@ export async function runServeCli(opts: ServeCliOptions): Promise<number> {
     process.stderr.write(
       `${opts.bin}: serving ${served.pipeline}.${served.target} (${served.use}) on ${served.url}\n`,
     );
-  const stop = () => void served.close();
+  let why = 'the client closed the connection';
+  const stop = (signal: NodeJS.Signals) => {
+    why = signal;
+    void served.close();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   await served.closed;
+  // stderr: on stdio, stdout is the protocol
+  process.stderr.write(`${opts.bin}: stopped serving ${served.pipeline}.${served.target} (${why})\n`);
   return 0;
 }

@@ -100,7 +100,16 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
       input: {},
       output: {
         healthy: z.boolean().describe('true when writes are expected to succeed'),
-        details: z.record(z.string(), z.unknown()).describe('breaker state, connection details'),
+        details: z
+          .object({
+            breaker: z
+              .enum(['closed', 'half-open', 'open'])
+              .optional()
+              .describe("the writer's circuit breaker"),
+            error: z.string().optional().describe('why the destination is unhealthy, when it is'),
+          })
+          .catchall(z.json())
+          .describe('breaker state, connection details (per destination, JSON values)'),
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
       async run() {

@@ -25,6 +25,11 @@ describe('@qi/mcp server tools over Streamable HTTP', () => {
 
   it('lists every tool with an input schema from the DSL and an output schema', async () => {
     const { tools } = await client.listTools();
+    // every schema is described: no bare `additionalProperties: {}` (any value, no schema)
+    for (const t of tools)
+      expect(`${t.name} ${JSON.stringify([t.inputSchema, t.outputSchema])}`).not.toContain(
+        '"additionalProperties":{}',
+      );
     const names = tools.map((t) => t.name).sort();
     expect(names).toEqual([
       'flush',

@@ -1,4 +1,4 @@
-import { definePlugin } from '@qi/core';
+import { definePlugin, type RecordKind } from '@qi/core';
 import { configSchema } from './config';
 import { createCoinGeckoReader } from './reader';
 
@@ -9,6 +9,14 @@ export default definePlugin({
   description:
     'CoinGecko API v3: prices, OHLC candles, global market analytics and tickers (public, Demo or Pro plan)',
   configSchema,
+  // what the stream polls, as switched on in the config (qi validate warns on targets that cannot take it)
+  produces: (c) =>
+    [
+      c.prices.enabled && 'price',
+      c.ohlcv.enabled && 'ohlcv',
+      c.analyticsIntervalMs > 0 && 'analytics',
+      c.level1.enabled && 'level1',
+    ].filter((k): k is RecordKind => k !== false),
   create: (config, ctx) => createCoinGeckoReader(config, ctx),
 });
 

@@ -20,11 +20,14 @@ const limit = z
   .max(MAX_QUERY_ROWS)
   .default(DEFAULT_QUERY_ROWS)
   .describe(`most rows to return (1 to ${MAX_QUERY_ROWS}, default ${DEFAULT_QUERY_ROWS})`);
+// row values as the writer encodes them: decimals and instants as strings, counts as numbers
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const asRows = (rows: Array<Record<string, unknown>>) => rows as Array<Record<string, z.infer<typeof cell>>>;
 const rowsOutput = (what: string) => ({
   count: z.number().int().describe('rows returned'),
   limited: z.boolean().describe('true when the row limit was reached: narrow the query or raise limit'),
   rows: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(z.record(z.string(), cell))
     .describe(`${what}: DSL fields (snake_case), decimals as exact strings, ts as ISO-8601 UTC`),
 });
 
@@ -77,7 +80,7 @@ export function timescaleQueryTools(writer: Writer): McpTool[] {
             ...(a.since ? { since: a.since } : {}),
             limit: a.limit,
           });
-          return ok({ count: rows.length, limited: rows.length === a.limit, rows });
+          return ok({ count: rows.length, limited: rows.length === a.limit, rows: asRows(rows) });
         } catch (e) {
           return failure(e);
         }
@@ -117,7 +120,7 @@ export function timescaleQueryTools(writer: Writer): McpTool[] {
             ...(a.to ? { to: a.to } : {}),
             limit: a.limit,
           });
-          return ok({ count: rows.length, limited: rows.length === a.limit, rows });
+          return ok({ count: rows.length, limited: rows.length === a.limit, rows: asRows(rows) });
         } catch (e) {
           return failure(e);
         }

@@ -87,11 +87,14 @@ const embeddedByDir = new Map<string, Shared>();
 // a folder being closed is reopened only after PGlite has let go of it
 const closingByDir = new Map<string, Promise<void>>();
 
+/** The embedded database's URL while it runs (loopback, no password: PGlite has no auth). */
+export const embeddedUrl = (s: EmbeddedServer) => `postgres://postgres@${s.host}:${s.port}/postgres`;
+
 async function openEmbedded(
   dataDir: string,
   config: TimescaleTargetConfig,
 ): Promise<{ db: Db; server: EmbeddedServer }> {
-  const server = await startEmbedded(dataDir);
+  const server = await startEmbedded(dataDir, config.embedded.port);
   const db = pgp({
     host: server.host,
     port: server.port,
@@ -137,8 +140,8 @@ export async function openClient(
   // a warning on every start, so it shows on a terminal too (qi run logs warn and up there):
   // records going to a local folder instead of a server must never pass unnoticed
   logger.warn(
-    { event: 'timescale.embedded', dataDir, created: server.created },
-    `no PostgreSQL connection configured: using the embedded PostgreSQL (PGlite) in ${dataDir}${server.created ? ' (new database)' : ''}; set connectionString or host to write to a server`,
+    { event: 'timescale.embedded', dataDir, created: server.created, url: embeddedUrl(server) },
+    `no PostgreSQL connection configured: using the embedded PostgreSQL (PGlite) in ${dataDir}${server.created ? ' (new database)' : ''}; set connectionString or host to write to a server. While this runs: psql ${embeddedUrl(server)}`,
   );
   let closed = false;
   return {

@@ -155,6 +155,15 @@ export const configSchema = z.strictObject({
         .min(1)
         .default('.qi/pgdata')
         .describe('folder of the embedded database, relative to the config file'),
+      port: z
+        .number()
+        .int()
+        .min(0)
+        .max(65535)
+        .default(0)
+        .describe(
+          'loopback port the embedded database is served on while the pipeline runs (psql, other clients); 0: a free port, printed at start',
+        ),
     })
     .prefault({})
     .describe('embedded PostgreSQL (PGlite), used when no connectionString or host is configured'),

@@ -7,7 +7,8 @@ import { TimescaleErrors } from './errors';
  * The embedded default: PGlite (PostgreSQL compiled to WASM) stored in a folder,
  * served on a loopback port with pglite-socket so the writer uses the very same
  * pg-promise code as against a real server. PGlite runs one query at a time and
- * the socket server takes one connection, so the pool has exactly one.
+ * the writer's pool has exactly one connection; the socket serves a few more (queued
+ * query by query), so the data can be looked at with psql while the pipeline runs.
  *
  * A lock file refuses a second process on the same folder: two PGlite
  * instances on one folder would corrupt it (client.ts shares one instance
@@ -48,8 +49,14 @@ async function takeLock(dataDir: string): Promise<void> {
   await writeFile(file, String(process.pid));
 }
 
-/** Starts PGlite on a data folder (an absolute path) behind a loopback socket. */
-export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
+/**
+ * Connections the socket serves: the writer's one, and a few for people looking at the data
+ * (psql) while the pipeline runs. pglite-socket queues their queries onto PGlite one at a time.
+ */
+const MAX_CONNECTIONS = 4;
+
+/** Starts PGlite on a data folder (an absolute path) behind a loopback socket (never another interface). */
+export async function startEmbedded(dataDir: string, listenPort = 0): Promise<EmbeddedServer> {
   await mkdir(dataDir, { recursive: true });
   await takeLock(dataDir);
   const created = !(await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then(
@@ -72,7 +79,12 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
       { cause: e, context: { dataDir } },
     );
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: listenPort,
+    maxConnections: MAX_CONNECTIONS,
+  });
   try {
     await server.start();
   } catch (e) {
@@ -80,7 +92,7 @@ export async function startEmbedded(dataDir: string): Promise<EmbeddedServer> {
     await rm(join(dataDir, LOCK), { force: true });
     throw qiError(
       TimescaleErrors.EMBEDDED,
-      `cannot serve the embedded database on 127.0.0.1: ${(e as Error).message}`,
+      `cannot serve the embedded database on 127.0.0.1:${listenPort}: ${(e as Error).message}${listenPort ? ' (set embedded.port to a free port, or 0)' : ''}`,
       { cause: e },
     );
   }

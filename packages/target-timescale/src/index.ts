@@ -1,6 +1,7 @@
 import { definePlugin } from '@qi/core';
 import { checkTimescale } from './check';
 import { configSchema } from './config';
+import { queryReadOnly } from './query';
 import { timescaleSchemaPlanner } from './schema-plan';
 import { TimescaleWriter } from './target';
 
@@ -12,6 +13,7 @@ export default definePlugin({
     'Writes price, OHLCV, analytics and level1 records to PostgreSQL/TimescaleDB (embedded PGlite when no server is configured)',
   configSchema,
   check: checkTimescale,
+  query: queryReadOnly,
   // the instance also plans and applies schema changes (qi schema plan|apply)
   create: (config, ctx) => {
     const writer = new TimescaleWriter(config, ctx);

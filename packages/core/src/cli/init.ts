@@ -1,6 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import { EXIT, printError } from './context';
+import { schemaConfigCommand } from './schema-config';
+
+/** Written beside the config by qi init, and again by `qi schema config -o` once plugins are installed. */
+export const SCHEMA_FILE = 'qi.schema.json';
+const SCHEMA_LINE = `# yaml-language-server: $schema=./${SCHEMA_FILE}\n`;
 
 const TEMPLATES: Record<string, string> = {
   quickstart: `# Qi pipelines. Reference: node_modules/@qi/core/README.md; a plugin's fields: npx qi describe <plugin>
@@ -47,16 +53,31 @@ const SAMPLE_RECORDS = `${[
   )
   .join('\n')}\n`;
 
-export function initCommand(opts: { template?: string; force?: boolean; dir?: string }): number {
+export async function initCommand(opts: {
+  template?: string;
+  force?: boolean;
+  dir?: string;
+  format?: string;
+}): Promise<number> {
   const template = opts.template ?? 'quickstart';
-  const text = TEMPLATES[template];
-  if (!text) {
+  const yaml = TEMPLATES[template];
+  const format = opts.format ?? 'yaml';
+  if (format !== 'yaml' && format !== 'json') {
+    printError(`qi init: unknown format "${format}"; expected yaml or json`);
+    return EXIT.USAGE;
+  }
+  if (!yaml) {
     printError(
       `qi init: unknown template "${template}"; expected one of ${Object.keys(TEMPLATES).join(', ')}`,
     );
     return EXIT.USAGE;
   }
-  const file = path.resolve(opts.dir ?? process.cwd(), 'qi.config.yaml');
+  const file = path.resolve(opts.dir ?? process.cwd(), format === 'json' ? '.qirc.json' : 'qi.config.yaml');
+  // editors find the schema through the first line (YAML) or the $schema key (JSON)
+  const text =
+    format === 'json'
+      ? `${JSON.stringify({ $schema: `./${SCHEMA_FILE}`, ...YAML.parse(yaml) }, null, 2)}\n`
+      : `${SCHEMA_LINE}${yaml}`;
   if (existsSync(file) && !opts.force) {
     printError(`qi init: ${file} already exists (use --force to overwrite)`);
     return EXIT.USAGE;
@@ -69,6 +90,12 @@ export function initCommand(opts: { template?: string; force?: boolean; dir?: st
     writeFileSync(sample, SAMPLE_RECORDS);
     written.push(sample);
   }
-  process.stdout.write(`wrote ${written.join(', ')}\nnext: qi validate && qi run\n`);
+  const schema = path.join(path.dirname(file), SCHEMA_FILE);
+  await schemaConfigCommand({ config: file, output: schema, quiet: true });
+  written.push(schema);
+  process.stdout.write(
+    `wrote ${written.join(', ')}\nnext: qi validate && qi run` +
+      `\nafter installing plugins, refresh the editor schema: qi schema config -o ${SCHEMA_FILE}\n`,
+  );
   return EXIT.OK;
 }

@@ -5,8 +5,10 @@ import { describeCommand } from './describe';
 import { initCommand } from './init';
 import { mcpServeCommand } from './mcp';
 import { pluginsCommand } from './plugins';
+import { queryCommand } from './query';
 import { runCommand } from './run';
 import { schemaCommand } from './schema';
+import { schemaConfigCommand } from './schema-config';
 import { schemaPlanCommand } from './schema-plan';
 import { validateCommand } from './validate';
 import { muteKnownWarnings } from './warnings';
@@ -45,6 +47,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (o) => setExit(await validateCommand({ ...program.opts(), ...o })));
 
   program
+    .command('query')
+    .description(
+      "one read-only query against a pipeline's target when the pipeline does not run (e.g. SQL on PostgreSQL)",
+    )
+    .argument('<query>', 'e.g. "SELECT coin_id, price, ts FROM prices ORDER BY ts DESC LIMIT 5"')
+    .option('-t, --target <pipeline.target>', 'which target (default: the only one that can be queried)')
+    .option('--json', 'rows as JSON')
+    .action(async (text: string, o) => setExit(await queryCommand(text, { ...program.opts(), ...o })));
+
+  program
     .command('plugins')
     .description('list the plugins the config uses: version and where each was resolved from')
     .option('--json', 'machine-readable output')
@@ -60,29 +72,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('schema')
     .description(
-      'print artifacts generated from the DSL; plan|apply: what applying the DSL to the targets of the config changes (SQL columns, topics, registry subjects)',
+      'print artifacts generated from the DSL; plan|apply: what applying the DSL to the targets of the config changes (SQL columns, topics, registry subjects); config: the JSON Schema of the config file',
     )
-    .argument('<format>', 'sql | topics | json | avro | plan | apply')
+    .argument('<format>', 'sql | topics | json | avro | plan | apply | config')
     .argument('[pipelines...]', 'plan|apply: only these pipelines (default: all)')
     .option('--schema <name>', 'sql: PostgreSQL schema for the tables')
     .option('--timescale', 'sql: include TimescaleDB hypertable and compression statements')
     .option('--prefix <prefix>', 'topics: topic name prefix', 'qi.')
     .option('--partitions <n>', 'topics: partitions per topic')
     .option('--json', 'plan|apply: machine-readable output')
+    .option(
+      '--plugin <names...>',
+      'config: also type the `with` of these plugins (resolved from the project)',
+    )
+    .option('-o, --output <file>', 'config: write the schema to this file')
     .action(async (format: string, names: string[], o) =>
       setExit(
         format === 'plan' || format === 'apply'
           ? await schemaPlanCommand(format, names, { ...program.opts(), ...o })
-          : schemaCommand(format, o),
+          : format === 'config'
+            ? await schemaConfigCommand({ ...program.opts(), ...o })
+            : schemaCommand(format, o),
       ),
     );
 
   program
     .command('init')
-    .description('write a starter qi.config.yaml')
+    .description('write a starter qi.config.yaml (or .qirc.json) and its JSON Schema for editors')
     .option('-t, --template <name>', 'quickstart | file', 'quickstart')
     .option('-f, --force', 'overwrite an existing file')
-    .action((o) => setExit(initCommand(o)));
+    .option('--format <format>', 'yaml (qi.config.yaml) | json (.qirc.json)', 'yaml')
+    .action(async (o) => setExit(await initCommand(o)));
 
   program
     .command('mcp')

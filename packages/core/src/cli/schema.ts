@@ -24,7 +24,7 @@ export function schemaCommand(
       return EXIT.OK;
     default:
       printError(
-        `qi schema: unknown format "${format}"; expected one of sql, topics, json, avro, plan, apply`,
+        `qi schema: unknown format "${format}"; expected one of sql, topics, json, avro, plan, apply, config`,
       );
       return EXIT.USAGE;
   }

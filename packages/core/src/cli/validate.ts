@@ -1,5 +1,6 @@
 import { runCheck } from '../host/checks';
 import type { PluginUse } from '../host/host';
+import { kindWarnings } from '../host/kind-warnings';
 import { redactValue } from '../host/secrets';
 import type { CheckResult } from '../plugin';
 import { EXIT, type GlobalOpts, prepareOrReport, printError } from './context';
@@ -47,7 +48,8 @@ export async function validateCommand(
   const verdict = failed.length
     ? `config ${prepared.file.filepath} is valid, but ${failed.length} check(s) failed`
     : `config ${prepared.file.filepath} is valid`;
-  const out = [verdict, ...lines, ...(checked.length ? ['  checked:', ...checked] : [])];
+  const warnings = kindWarnings(prepared.pipelines).map((w) => `  ⚠ ${w}`);
+  const out = [verdict, ...lines, ...warnings, ...(checked.length ? ['  checked:', ...checked] : [])];
   process.stdout.write(`${prepared.secrets.scrub(out.join('\n'))}\n`);
   if (opts.print) {
     const shown = prepared.pipelines.map((p) => ({

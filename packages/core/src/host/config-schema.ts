@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORD_KINDS } from '../dsl/specs';
 
 /** `use` + `with`: which plugin, and its own config (validated by the plugin's schema). */
 const pluginRef = {
@@ -16,6 +17,13 @@ export const targetConfigSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('instance name in logs and metrics (default: the plugin name, or name#index)'),
+  kinds: z
+    .array(z.enum(RECORD_KINDS))
+    .min(1)
+    .optional()
+    .describe(
+      'only records of these kinds go to this target (default: every kind); the others are counted in qi_records_filtered_total',
+    ),
   required: z
     .boolean()
     .default(true)
@@ -45,6 +53,10 @@ export const pipelineConfigSchema = z.strictObject({
 });
 
 export const qiConfigSchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe('the JSON Schema of this file, for editors (`qi schema config`); ignored by the host'),
   pipelines: z
     .record(
       z.string().regex(/^[A-Za-z0-9_.-]+$/, 'pipeline names use letters, digits, _ . -'),
@@ -108,7 +120,40 @@ export type QiConfigInput = z.input<typeof qiConfigSchema>;
 export type PipelineConfig = z.output<typeof pipelineConfigSchema>;
 export type TargetConfig = z.output<typeof targetConfigSchema>;
 
-/** Identity function that types a `qi.config.ts`. */
-export function defineConfig(config: QiConfigInput): QiConfigInput {
+type PipelineInput = z.input<typeof pipelineConfigSchema>;
+type TargetInput = z.input<typeof targetConfigSchema>;
+type AnyRef = { use: string; with?: Record<string, unknown> };
+
+/**
+ * `use` + `with` typed by a map of plugin name → config input type. With an empty map
+ * (the default) any plugin and any `with`; with a map, only its plugins (and the
+ * built-ins `stdout` and `file`), each `with` checked by its own type.
+ */
+export type PluginRefInput<P> = [keyof P] extends [never]
+  ? AnyRef
+  :
+      | { [K in keyof P & string]: { use: K; with?: P[K] } }[keyof P & string]
+      | { use: 'stdout' | 'file'; with?: Record<string, unknown> };
+
+/** A config whose `with`s are typed by `P` (see {@link PluginRefInput}). */
+export type TypedConfigInput<P = Record<never, never>> = Omit<QiConfigInput, 'pipelines'> & {
+  pipelines: Record<
+    string,
+    Omit<PipelineInput, 'source' | 'targets' | 'deadLetter'> & {
+      source: PluginRefInput<P>;
+      targets: Array<Omit<TargetInput, 'use' | 'with'> & PluginRefInput<P>>;
+      deadLetter?: PluginRefInput<P>;
+    }
+  >;
+};
+
+/**
+ * Identity function that types a `qi.config.ts`. Give it the config types the plugin
+ * packages export to type their `with`:
+ * `defineConfig<{ '@qi/target-timescale': TimescaleTargetConfigInput }>({ ... })`.
+ */
+export function defineConfig<P extends object = Record<never, never>>(
+  config: TypedConfigInput<P>,
+): TypedConfigInput<P> {
   return config;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { RecordKind } from '../dsl/records';
 import { CoreErrors, type QiError, qiError } from '../errors';
 import { type CheckResult, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
 import { issuesOf, runCheck } from './checks';
@@ -26,7 +27,14 @@ export interface PreparedPipeline {
   name: string;
   config: PipelineConfig;
   source: PluginUse;
-  targets: Array<PluginUse & { required: boolean; onError: 'fail' | 'dead-letter' | 'skip-target' }>;
+  targets: Array<
+    PluginUse & {
+      required: boolean;
+      onError: 'fail' | 'dead-letter' | 'skip-target';
+      /** only these kinds go to the target (all when absent) */
+      kinds?: RecordKind[];
+    }
+  >;
   deadLetter: PluginUse | undefined;
 }
 
@@ -155,7 +163,8 @@ export function createHost(opts: HostOptions = {}) {
         if (seen.has(instance)) instance = `${instance}#${i}`;
         seen.add(instance);
         const u = await prepareUse(t, 'target', `pipelines.${name}.targets[${i}]`, instance);
-        if (u) targets.push({ ...u, required: t.required ?? true, onError: t.onError ?? 'fail' });
+        const kinds = parsed.ok ? parsed.value.pipelines[name]?.targets[i]?.kinds : undefined;
+        if (u) targets.push({ ...u, required: t.required ?? true, onError: t.onError ?? 'fail', kinds });
       }
       const deadLetter = p.deadLetter
         ? await prepareUse(p.deadLetter, 'target', `pipelines.${name}.deadLetter`, 'dead-letter')

@@ -11,6 +11,7 @@ import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
 import { err, ok, type Result } from '../result';
 import { type Clock, realClock } from '../workflow/clock';
 import { letterFromError, lettersFromRejected } from './dead-letters';
+import { createKindFilter, type KindFilter } from './kind-filter';
 import { DEFAULT_START_TIMEOUT_MS, startWithRetry } from './start';
 
 export interface PipelineStats {
@@ -117,13 +118,16 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   };
 
   let reader: Reader | undefined;
-  const writers: Array<Instance<Writer> & { required: boolean; onError: string; behind: number }> = [];
+  const writers: Array<
+    Instance<Writer> & { required: boolean; onError: string; behind: number; only: KindFilter }
+  > = [];
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
     for (const t of p.targets) {
       const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
-      writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0 });
+      const only = createKindFilter(p.name, t.name, t.kinds, opts.metrics);
+      writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0, only });
       health.addTarget(t.name, t.resolved.packageName, t.required, () => instance.health());
     }
     const dlqUse: PluginUse = p.deadLetter ?? {
@@ -212,8 +216,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
       const required: Promise<void>[] = [];
       const backlog = optionalBacklog(p.config.maxInFlight);
       for (const w of writers) {
-        const publish = async (): Promise<Result<PublishReport>> => {
-          if (w.required) return w.instance.publishBatch(batch.records);
+        const publish = async (records: readonly unknown[]): Promise<Result<PublishReport>> => {
+          if (w.required) return w.instance.publishBatch(records);
           if (w.behind >= backlog)
             return err(
               qiError(
@@ -223,24 +227,26 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
             );
           w.behind++;
           try {
-            return await w.instance.publishBatch(batch.records);
+            return await w.instance.publishBatch(records);
           } finally {
             w.behind--;
           }
         };
         const done = (async () => {
-          const r = await publish();
+          const records = w.only(batch.records);
+          if (records.length === 0) return;
+          const r = await publish(records);
           if (r.ok) {
             health.delivered(w.use.name);
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
             await deadLetter(lettersFromRejected(p.name, w.use.name, r.value.rejected));
             return;
           }
-          stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + batch.records.length;
+          stats.failed[w.use.name] = (stats.failed[w.use.name] ?? 0) + records.length;
           health.targetFailed(w.use.name, r.error);
           if (w.onError === 'dead-letter') {
             await deadLetter(
-              batch.records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
+              records.map((rec) => letterFromError(p.name, rec, r.error, 'write', w.use.name)),
             );
           } else if (w.onError === 'skip-target') {
             log.error(
@@ -250,7 +256,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
                 code: r.error.code,
                 err: r.error.message,
               },
-              `target ${w.use.name} dropped a batch of ${batch.records.length} (onError: skip-target)`,
+              `target ${w.use.name} dropped a batch of ${records.length} (onError: skip-target)`,
             );
           } else {
             throw qiError(r.error, `target ${w.use.name} failed: ${r.error.message}`, {

@@ -252,6 +252,25 @@ describe('qi CLI', () => {
       const readme = /node_modules\/@qi\/core\/README\.md/.exec(text);
       expect(readme).not.toBeNull();
       expect(existsSync(path.join(p.dir, readme![0]))).toBe(true);
+      // editors get the schema from the first line, and the file it names is there
+      expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=./qi.schema.json');
+      const schema = JSON.parse(readFileSync(path.join(p.dir, 'qi.schema.json'), 'utf8'));
+      expect(schema.properties.pipelines).toBeDefined();
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('qi init --format json writes a .qirc.json with a $schema key that the host accepts', async () => {
+    const p = makeProject({});
+    try {
+      expect((await runQi(['init', '--template', 'file', '--format', 'json'], { cwd: p.dir })).code).toBe(0);
+      const doc = JSON.parse(readFileSync(path.join(p.dir, '.qirc.json'), 'utf8'));
+      expect(doc.$schema).toBe('./qi.schema.json');
+      expect(existsSync(path.join(p.dir, 'qi.schema.json'))).toBe(true);
+      const v = await runQi(['validate'], { cwd: p.dir });
+      expect(v.stderr).toBe('');
+      expect(v.code).toBe(0);
     } finally {
       p.cleanup();
     }

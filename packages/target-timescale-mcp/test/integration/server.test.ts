@@ -59,6 +59,12 @@ describe('qi-timescale MCP server', () => {
       'limit',
     ]);
     expect(q.outputSchema!.properties).toHaveProperty('rows');
+    // every output is described: no bare `additionalProperties: {}` (any value, no schema)
+    for (const t of tools)
+      expect([t.name, JSON.stringify(t.outputSchema)]).not.toEqual([
+        t.name,
+        expect.stringContaining('"additionalProperties":{}'),
+      ]);
     expect(tools.find((t) => t.name === 'publish_prices')!.description).toContain('PostgreSQL/TimescaleDB');
   });
 

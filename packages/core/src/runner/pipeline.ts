@@ -20,6 +20,10 @@ export interface PipelineStats {
   deadLettered: number;
   written: Record<string, number>;
   failed: Record<string, number>;
+  /** batches read and not yet acknowledged (at most maxInFlight) */
+  inFlight?: number;
+  /** publish calls under way, by target */
+  inFlightByTarget?: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -45,6 +49,8 @@ export const newStats = (pipeline: string): PipelineStats => ({
   deadLettered: 0,
   written: {},
   failed: {},
+  inFlight: 0,
+  inFlightByTarget: {},
 });
 
 type Instance<T> = { use: PluginUse; instance: T };
@@ -121,6 +127,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
+    const r = reader;
+    health.setSourceProbe?.(() => r.health());
     for (const t of p.targets) {
       const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
       writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0 });
@@ -229,7 +237,12 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           }
         };
         const done = (async () => {
-          const r = await publish();
+          stats.inFlightByTarget ??= {};
+          const busy = stats.inFlightByTarget;
+          busy[w.use.name] = (busy[w.use.name] ?? 0) + 1;
+          const r = await publish().finally(() => {
+            busy[w.use.name]! -= 1;
+          });
           if (r.ok) {
             health.delivered(w.use.name);
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
@@ -317,8 +330,12 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           return false;
         }
       });
-      const tracked = ackChain.finally(() => inflight.delete(tracked));
+      const tracked = ackChain.finally(() => {
+        inflight.delete(tracked);
+        stats.inFlight = inflight.size;
+      });
       inflight.add(tracked);
+      stats.inFlight = inflight.size;
       while (inflight.size >= p.config.maxInFlight && !fatal) await Promise.race(inflight);
       if (fatal) break;
     }

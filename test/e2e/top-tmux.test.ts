@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO } from './helpers';
 import { metricsUrl, type QiProcess, qiRun, sleep, until } from './outage';
@@ -79,18 +80,61 @@ it('shows the pipeline, its target and a rate that changes, and quits on q', asy
   expect(first).toMatch(/^ramp\s+running\s/m);
   expect(first).toMatch(/← source qi-test-ramp/);
   expect(first).toMatch(/→ out\s+ok\s/);
+  expect(first).toMatch(
+    /PIPELINE \/ TARGET\s+STATE\s+RATE\/s\s+TOTAL\s+IN-FLIGHT\s+RETRIES\s+BREAKER\s+DEAD\s+FAILED\s+LAG\s+LAST OK\s+LAST ERROR/,
+  );
+  // in-flight, retries, breaker, dead letters, failed of the target
+  expect(first).toMatch(/→ out\s+ok\s+\S+\s+\d+\s+\d+\s+0\s+closed\s+0\s+0\s/);
   const rate1 = targetRate(first)!;
   const second = await screenUntil((t) => {
     const r2 = targetRate(t);
     return r2 !== undefined && r2 !== rate1;
   }, `a rate other than ${rate1}`);
   expect(targetRate(second)).not.toBe(rate1);
+  // the run stops: the view stays, saying so, until q
+  r.child.kill('SIGTERM');
+  expect((await r.done).code).toBe(0);
+  let stopped = '';
+  for (let i = 0; i < 100 && !stopped.includes(`no answer from ${url}/status`); i++) {
+    await sleep(200);
+    stopped = screen();
+  }
+  expect(stopped).toContain(`no answer from ${url}/status`);
+  expect(stopped).toMatch(/^ramp\s/m);
   tmux('send-keys', '-t', 'top', 'q');
-  const after = await screenUntil((t) => t.includes('qi top exited'), 'qi top to exit');
+  let after = '';
+  for (let i = 0; i < 100 && !after.includes('qi top exited'); i++) {
+    await sleep(200);
+    after = screen();
+  }
   expect(after).toContain('qi top exited 0');
   // quitting restored the terminal: the main screen is back, not the view
   expect(after).not.toContain('PIPELINE / TARGET');
-  await sleep(0);
+});
+
+it("without --port or --url, reads the port from the config's metrics.port", async () => {
+  const other = rampProject(RAMP_CONFIG);
+  const p = qiRun(other.dir, ['--metrics-port', '0']);
+  try {
+    await until(
+      () => metricsUrl(p) !== undefined,
+      p,
+      60_000,
+      () => 'the metrics.listening log line',
+    );
+    const port = new URL(metricsUrl(p)!).port;
+    writeFileSync(path.join(other.dir, 'top.yaml'), `metrics: { port: ${port} }\npipelines: {}\n`);
+    const out = execFileSync(process.execPath, [QI, '-c', 'top.yaml', 'top', '--once', '--interval', '200'], {
+      cwd: other.dir,
+      encoding: 'utf8',
+    });
+    expect(out).toContain(`qi top  http://127.0.0.1:${port}`);
+    expect(out).toMatch(/^ramp\s+running\s/m);
+  } finally {
+    p.child.kill('SIGTERM');
+    await p.done;
+    other.cleanup();
+  }
 });
 
 it('says clearly that nothing answers at the URL, exit 1', () => {

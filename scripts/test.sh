@@ -12,6 +12,7 @@ pnpm install --frozen-lockfile --reporter=silent
 # lint and format (biome): seconds, and a failure names the file and line
 pnpm --silent lint
 pnpm build >/dev/null
+scripts/os-tools.sh
 scripts/kafka.sh start
 scripts/schema-registry.sh start
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "qi: PostgreSQL is not answering on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start)" >&2; exit 1; }

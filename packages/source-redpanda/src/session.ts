@@ -46,6 +46,12 @@ export interface SessionHealth {
   dropped: number;
   pauses: number;
   rebalances: number;
+  /**
+   * messages behind the end of the owned partitions: the end offset the client last
+   * reported (kafkajs does with each fetch) minus what was handed to the pipeline;
+   * absent until an end offset is known
+   */
+  lag?: number;
 }
 
 interface PendingCommit {
@@ -73,6 +79,8 @@ export class ConsumerSession {
   private readonly next = new Map<string, bigint>();
   /** per partition: the offset after the last message yielded */
   private readonly yielded = new Map<string, bigint>();
+  /** per partition: its end offset as last fetched, and the first offset fetched (lag before anything is yielded) */
+  private readonly ends = new Map<string, { high: bigint; first: bigint }>();
   private paused = false;
   private stopped = false;
   private lastArrival = Date.now();
@@ -174,6 +182,11 @@ export class ConsumerSession {
       messages = messages.filter((m) => BigInt(m.offset) >= next);
     if (messages.length === 0) return Promise.resolve();
     this.next.set(key, BigInt(messages[messages.length - 1]!.offset) + 1n);
+    if (b.highWatermark !== undefined)
+      this.ends.set(key, {
+        high: BigInt(b.highWatermark),
+        first: this.ends.get(key)?.first ?? BigInt(messages[0]!.offset),
+      });
     if (this.queue.size === 0) this.firstQueuedAt = Date.now();
     this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
     this.lastArrival = Date.now();
@@ -201,6 +214,7 @@ export class ConsumerSession {
       for (const k of lost) {
         this.next.delete(k);
         this.yielded.delete(k);
+        this.ends.delete(k);
       }
     }
     // kept partitions: the connector restarts them from the committed offset; continue right after what we hold
@@ -275,7 +289,18 @@ export class ConsumerSession {
       peakQueued: this.queue.peak,
       paused: this.paused,
       ...this.stats,
+      ...this.lag(),
     };
+  }
+
+  private lag(): { lag?: number } {
+    let lag: bigint | undefined;
+    for (const [key, e] of this.ends) {
+      if (!this.ownership.owns(key)) continue;
+      const behind = e.high - (this.yielded.get(key) ?? e.first);
+      lag = (lag ?? 0n) + (behind > 0n ? behind : 0n);
+    }
+    return lag === undefined ? {} : { lag: Number(lag) };
   }
 
   private toBatch(chunks: Chunk[]): SourceBatch {

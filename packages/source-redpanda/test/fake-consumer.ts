@@ -65,11 +65,18 @@ export class FakeConsumer implements StreamingConsumer {
   revoke() {
     this.opts!.onRevoking!();
   }
-  deliver(topic: string, partition: number, offsets: number[], value?: (o: number) => Buffer) {
+  deliver(
+    topic: string,
+    partition: number,
+    offsets: number[],
+    value?: (o: number) => Buffer,
+    highWatermark?: number,
+  ) {
     return this.opts!.eachBatch({
       topic,
       partition,
       messages: offsets.map((o) => message(topic, partition, o, value?.(o))),
+      ...(highWatermark === undefined ? {} : { highWatermark: String(highWatermark) }),
     });
   }
 }

@@ -264,4 +264,17 @@ describe('ConsumerSession', () => {
     await it.next();
     expect(seen).toHaveLength(2);
   });
+
+  it('reports its lag: the end offsets the client fetched minus what it yielded, over owned partitions', async () => {
+    const { consumer, s, it } = await started({ maxBatchRecords: 2 });
+    consumer.assign('t', [0, 1]);
+    expect(s.health()).not.toHaveProperty('lag'); // no end offset known yet
+    await consumer.deliver('t', 0, [10, 11, 12], undefined, 20);
+    await consumer.deliver('t', 1, [0], undefined, 5);
+    expect(s.health().lag).toBe(10 + 5);
+    await it.next(); // t:0 up to 12 yielded
+    expect(s.health().lag).toBe(8 + 5);
+    consumer.assign('t', [0]); // t:1 moved to another member: not ours to count
+    expect(s.health().lag).toBe(8);
+  });
 });

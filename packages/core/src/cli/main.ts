@@ -10,6 +10,7 @@ import { runCommand } from './run';
 import { schemaCommand } from './schema';
 import { schemaConfigCommand } from './schema-config';
 import { schemaPlanCommand } from './schema-plan';
+import { topCommand } from './top';
 import { validateCommand } from './validate';
 import { muteKnownWarnings } from './warnings';
 
@@ -35,6 +36,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--metrics-port <port>', 'serve Prometheus /metrics and /healthz on this port')
     .option('--no-progress', 'no live progress line on a TTY')
     .action(async (names: string[], o) => setExit(await runCommand(names, { ...program.opts(), ...o })));
+
+  program
+    .command('top')
+    .description(
+      'live view of a running `qi run` (its /status): per pipeline and target the rates, in-flight batches, retries, breaker, dead letters, last error; q quits',
+    )
+    .option('--url <url>', 'where `qi run` serves /status (default: http://127.0.0.1:<port>)')
+    .option('--port <port>', "the run's --metrics-port (default: the config's metrics.port, else 9464)")
+    .option('--interval <ms>', 'refresh every this many ms', '1000')
+    .option('--once', 'print one screen (rates over one interval) and exit')
+    .action(async (o) => setExit(await topCommand({ ...program.opts(), ...o })));
 
   program
     .command('validate')

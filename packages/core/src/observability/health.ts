@@ -58,6 +58,8 @@ export interface PipelineHealth {
   sourceFailed(error: QiError, retrying: boolean): void;
   delivered(target: string): void;
   targetFailed(target: string, error: QiError): void;
+  /** the source's health(): its `details.lag` (a number), when it has one, is the status's source lag */
+  setSourceProbe?(probe: () => Promise<HealthStatus>): void;
 }
 
 export interface Health {
@@ -98,6 +100,7 @@ export function createHealth(
       lastError?: Note;
     };
     const targets = new Map<string, TargetTrack>();
+    let sourceProbe: (() => Promise<HealthStatus>) | undefined;
     const sl = { pipeline: p, source: source.plugin };
     safe(() => m?.pipelineState.set({ pipeline: p }, STATE_GAUGE.starting));
 
@@ -106,6 +109,9 @@ export function createHealth(
         state = s;
         if (error) lastError = note(error, clock.now());
         safe(() => m?.pipelineState.set({ pipeline: p }, STATE_GAUGE[s]));
+      },
+      setSourceProbe(probe) {
+        sourceProbe = probe;
       },
       addTarget(name, plugin, required, probe) {
         targets.set(name, { name, plugin, required, probe });
@@ -150,7 +156,10 @@ export function createHealth(
           `source ${source.plugin} failed ${src.consecutiveFailures} reads in a row (threshold ${t.sourceFailures}): ${src.lastError?.message ?? ''}`,
         );
       const ts: TargetStatus[] = [];
-      for (const tt of targets.values()) ts.push(await targetStatus(tt, stats, now, problems, t));
+      const counts = await countsOf(m, p);
+      for (const tt of targets.values())
+        ts.push({ ...(await targetStatus(tt, stats, now, problems, t)), ...counts(tt.name) });
+      const lag = await sourceLag(sourceProbe);
       return {
         name: p,
         state,
@@ -160,12 +169,14 @@ export function createHealth(
         batches: stats.batches,
         recordsIn: stats.recordsIn,
         deadLettered: stats.deadLettered,
+        inFlight: stats.inFlight ?? 0,
         source: {
           name: source.name,
           plugin: source.plugin,
           reads: src.reads,
           errors: src.errors,
           consecutiveFailures: src.consecutiveFailures,
+          ...(lag === undefined ? {} : { lag }),
           ...ageOf('lastSuccess', src.lastSuccessAt, now),
           ...(src.lastError ? { lastError: iso(src.lastError) } : {}),
         },
@@ -199,7 +210,7 @@ async function targetStatus(
   now: number,
   problems: string[],
   t: HealthThresholds,
-): Promise<TargetStatus> {
+): Promise<Omit<TargetStatus, 'retries' | 'deadLettered'>> {
   let probe: HealthStatus;
   try {
     probe = await tt.probe();
@@ -231,9 +242,42 @@ async function targetStatus(
     ...(since === undefined ? {} : { breakerOpenSeconds: Math.round(openMs / 1000) }),
     written: stats.written[tt.name] ?? 0,
     failed: stats.failed[tt.name] ?? 0,
+    inFlight: stats.inFlightByTarget?.[tt.name] ?? 0,
     ...ageOf('lastDelivery', tt.lastDeliveryAt, now),
     ...(lastError ? { lastError: iso(lastError) } : {}),
   };
+}
+
+/** Retries and dead letters by target, from the metrics (BaseWriter counts retries only there). */
+async function countsOf(
+  m: QiMetrics | undefined,
+  pipeline: string,
+): Promise<(target: string) => { retries: number; deadLettered: number }> {
+  const sum = async (c: QiMetrics['retries'] | QiMetrics['recordsDeadLettered'] | undefined) => {
+    const by = new Map<string, number>();
+    try {
+      for (const v of (await c?.get())?.values ?? [])
+        if (v.labels.pipeline === pipeline) {
+          const k = String(v.labels.target ?? '');
+          by.set(k, (by.get(k) ?? 0) + v.value);
+        }
+    } catch {
+      // a metrics failure never breaks the status
+    }
+    return by;
+  };
+  const retries = await sum(m?.retries);
+  const dead = await sum(m?.recordsDeadLettered);
+  return (target) => ({ retries: retries.get(target) ?? 0, deadLettered: dead.get(target) ?? 0 });
+}
+
+async function sourceLag(probe: (() => Promise<HealthStatus>) | undefined): Promise<number | undefined> {
+  try {
+    const lag = (await probe?.())?.details.lag;
+    return typeof lag === 'number' && Number.isFinite(lag) ? lag : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function errorOf(v: unknown): Note | undefined {

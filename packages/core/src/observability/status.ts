@@ -32,12 +32,16 @@ export interface PipelineStatus {
   batches: number;
   recordsIn: number;
   deadLettered: number;
+  /** batches read and not yet acknowledged by every required target (at most maxInFlight) */
+  inFlight: number;
   source: {
     name: string;
     plugin: string;
     reads: number;
     errors: number;
     consecutiveFailures: number;
+    /** how far behind upstream the source is, in its own unit (e.g. Kafka messages), when it knows */
+    lag?: number;
     lastSuccessAt?: string;
     lastSuccessAgeSeconds?: number;
     lastError?: ErrorStatus;
@@ -56,6 +60,12 @@ export interface TargetStatus {
   breakerOpenSeconds?: number;
   written: number;
   failed: number;
+  /** publish calls to this target under way */
+  inFlight: number;
+  /** write attempts retried after a retryable error (qi_retries_total) */
+  retries: number;
+  /** records of this target's batches sent to the dead-letter destination (rejected or onError) */
+  deadLettered: number;
   lastDeliveryAt?: string;
   lastDeliveryAgeSeconds?: number;
   lastError?: ErrorStatus;

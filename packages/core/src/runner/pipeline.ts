@@ -21,6 +21,10 @@ export interface PipelineStats {
   deadLettered: number;
   written: Record<string, number>;
   failed: Record<string, number>;
+  /** batches read and not yet acknowledged (at most maxInFlight) */
+  inFlight?: number;
+  /** publish calls under way, by target */
+  inFlightByTarget?: Record<string, number>;
 }
 
 export interface RunOptions {
@@ -46,6 +50,8 @@ export const newStats = (pipeline: string): PipelineStats => ({
   deadLettered: 0,
   written: {},
   failed: {},
+  inFlight: 0,
+  inFlightByTarget: {},
 });
 
 type Instance<T> = { use: PluginUse; instance: T };
@@ -124,6 +130,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   let dlq: Writer | undefined;
   try {
     reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
+    const r = reader;
+    health.setSourceProbe?.(() => r.health());
     for (const t of p.targets) {
       const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
       const only = createKindFilter(p.name, t.name, t.kinds, opts.metrics);
@@ -235,7 +243,12 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
         const done = (async () => {
           const records = w.only(batch.records);
           if (records.length === 0) return;
-          const r = await publish(records);
+          stats.inFlightByTarget ??= {};
+          const busy = stats.inFlightByTarget;
+          busy[w.use.name] = (busy[w.use.name] ?? 0) + 1;
+          const r = await publish(records).finally(() => {
+            busy[w.use.name]! -= 1;
+          });
           if (r.ok) {
             health.delivered(w.use.name);
             stats.written[w.use.name] = (stats.written[w.use.name] ?? 0) + r.value.written;
@@ -323,8 +336,12 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
           return false;
         }
       });
-      const tracked = ackChain.finally(() => inflight.delete(tracked));
+      const tracked = ackChain.finally(() => {
+        inflight.delete(tracked);
+        stats.inFlight = inflight.size;
+      });
       inflight.add(tracked);
+      stats.inFlight = inflight.size;
       while (inflight.size >= p.config.maxInFlight && !fatal) await Promise.race(inflight);
       if (fatal) break;
     }

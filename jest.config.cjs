@@ -29,6 +29,9 @@ const common = {
 };
 module.exports = {
   testTimeout: 120000,
+  // jest's default on 2 cores is one worker; the longest suites (3-minute outages,
+  // broker restarts) mostly wait on services, so a few workers share the cores well
+  maxWorkers: Number(process.env.QI_JEST_WORKERS ?? 3),
   projects: [
     {
       ...common,

@@ -99,6 +99,17 @@ describe(DOC, () => {
     });
   });
 
+  it('is linked from the root README and every package README', () => {
+    const readmes = [
+      'README.md',
+      ...readdirSync(path.join(REPO, 'packages')).map((p) => `packages/${p}/README.md`),
+    ].filter((f) => existsSync(path.join(REPO, f)));
+    expect(readmes.length).toBeGreaterThanOrEqual(11);
+    const link = (f: string) =>
+      f === 'README.md' ? '(docs/architecture.md)' : '(../../docs/architecture.md)';
+    expect(readmes.filter((f) => !read(f).includes(link(f)))).toEqual([]);
+  });
+
   it('streaming knows no DSL (as the map says)', () => {
     const dsl =
       /\b(MarketRecord|RecordKind|RecordSpecs?|RECORD_SPECS|RECORD_KINDS|parseRecord\w*|\w+Schema)\b/;

@@ -32,17 +32,24 @@ export class KafkajsAdmin implements StreamingAdmin {
     return this.run('admin.createTopics', async (admin) => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
-      if (missing.length === 0) return [];
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({
-          topic: t.topic,
-          ...(t.partitions ? { numPartitions: t.partitions } : {}),
-          ...(t.replicationFactor ? { replicationFactor: t.replicationFactor } : {}),
-          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      });
-      return missing.map((t) => t.topic);
+      const created: string[] = [];
+      // one request per topic: kafkajs answers `false` when a topic already exists (a broker's
+      // topic list can lag a creation a moment ago), and for a batch it cannot say which one
+      for (const t of missing) {
+        const made = await admin.createTopics({
+          waitForLeaders: true,
+          topics: [
+            {
+              topic: t.topic,
+              ...(t.partitions ? { numPartitions: t.partitions } : {}),
+              ...(t.replicationFactor ? { replicationFactor: t.replicationFactor } : {}),
+              configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+        if (made) created.push(t.topic);
+      }
+      return created;
     });
   }
 

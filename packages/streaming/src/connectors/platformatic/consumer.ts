@@ -43,6 +43,10 @@ export class PlatformaticConsumer implements StreamingConsumer {
   private owned = new Set<string>();
   private readonly seeks = new Map<string, { target: bigint; fetches: number }>();
   private readonly epochs = new Map<string, number>();
+  /** gained partitions whose fetch offset the library has not refreshed yet: their messages are stale */
+  private readonly gaining = new Set<string>();
+  /** once refreshed, what the stream still buffered then is stale for those partitions (a seek would rewind past fresh fetches) */
+  private stale: { keys: Set<string>; left: number } | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -72,14 +76,26 @@ export class PlatformaticConsumer implements StreamingConsumer {
    * A partition that moved to another member is read by its new owner: what was held for it goes.
    * A partition this member gains forgets its old fetch position, so the library starts it from the
    * group's committed offset or, with none, the reset policy (not past what this member once fetched
-   * and dropped: that would skip records).
+   * and dropped: that would skip records). Whatever is still held or buffered for a gained partition
+   * was fetched while this member owned it before (a fetch that returned after the partition moved
+   * away, kept because the partition was paused): delivered first, it made the source skip ahead
+   * (it drops offsets below what it already has) and the records between the committed offset and
+   * it were never delivered. So it goes too, and until the library has refreshed the partition's
+   * offset every message of it is dropped; then a seek to that offset drops the rest.
    */
   private onJoin(assignments: readonly { topic: string; partitions: readonly number[] }[]): void {
     const owned = new Set(assignments.flatMap((a) => a.partitions.map((n) => keyOf(a.topic, n))));
     let released = false;
     for (const k of this.held.keys()) if (!owned.has(k)) released = this.held.drop(k) || released;
     for (const k of [...this.seeks.keys()]) if (!owned.has(k)) this.seeks.delete(k);
-    for (const k of owned) if (!this.owned.has(k)) this.stream?.offsetsToFetch.delete(k);
+    for (const k of this.gaining) if (!owned.has(k)) this.gaining.delete(k);
+    for (const k of owned) {
+      if (this.owned.has(k)) continue;
+      this.stream?.offsetsToFetch.delete(k);
+      released = this.held.drop(k) || released;
+      this.seeks.delete(k);
+      this.gaining.add(k);
+    }
     this.owned = owned;
     if (released) this.signal();
   }
@@ -214,6 +230,23 @@ export class PlatformaticConsumer implements StreamingConsumer {
     this.stream.on('fetch', () => {
       for (const s of this.seeks.values()) s.fetches++;
     });
+    // the library set the fetch offsets of the assignment (committed, or the reset policy): gained partitions start there
+    const stream = this.stream;
+    this.stale = undefined;
+    stream.on('offsets', () => {
+      if (this.gaining.size === 0) return;
+      for (const k of this.gaining) {
+        const target = stream.offsetsToFetch.get(k);
+        if (target !== undefined) this.seeks.set(k, { target, fetches: 0 });
+      }
+      if (stream.readableLength > 0)
+        this.stale = {
+          keys: new Set([...(this.stale?.keys ?? []), ...this.gaining]),
+          left: stream.readableLength,
+        };
+      this.gaining.clear();
+      this.signal();
+    });
     // One listener for the stream's life. Adding and removing a 'readable' listener per wait made
     // Node re-emit 'readable' on the next tick whenever data was buffered, so a consumer whose held
     // limit was reached woke, found nothing it could take, and waited again in a nextTick loop that
@@ -284,11 +317,18 @@ export class PlatformaticConsumer implements StreamingConsumer {
       if (m === null) break;
       const k = keyOf(m.topic, m.partition);
       this.epochs.set(k, m.leaderEpoch);
-      if (!this.passesSeek(k, m, stream)) continue;
+      if (this.isStale(k) || !this.passesSeek(k, m, stream)) continue;
       if (this.paused.has(k)) this.held.add(k, m);
       else add(k, m);
     }
     return out;
+  }
+
+  /** Fetched before this member gained the partition (counts the read against what was buffered at the refresh). */
+  private isStale(k: string): boolean {
+    const s = this.stale;
+    if (s && --s.left <= 0) this.stale = undefined;
+    return this.gaining.has(k) || (s?.keys.has(k) ?? false);
   }
 
   /** After a seek, drops what was fetched from the old position. */

@@ -92,6 +92,17 @@ export class MessageQueue {
   /** Resolves on the next push or wake, when the signal aborts, or after `timeoutMs`. */
   wait(signal: AbortSignal, timeoutMs?: number): Promise<void> {
     if (this.size > 0 || signal.aborted) return Promise.resolve();
+    return this.woken(signal, timeoutMs);
+  }
+
+  /** Resolves on the next push or wake (even if messages are queued), an abort, or after `timeoutMs`. */
+  waitForMore(signal: AbortSignal, timeoutMs: number): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    return this.woken(signal, timeoutMs);
+  }
+
+  /** The one waiter: a push or wake, an abort, or the timeout (if any) resolves it. */
+  private woken(signal: AbortSignal, timeoutMs: number | undefined): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -100,22 +111,6 @@ export class MessageQueue {
         resolve();
       };
       const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.waiter = done;
-    });
-  }
-
-  /** Resolves on the next push or wake (even if messages are queued), an abort, or after `timeoutMs`. */
-  waitForMore(signal: AbortSignal, timeoutMs: number): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        if (this.waiter === done) this.waiter = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
       signal.addEventListener('abort', done, { once: true });
       this.waiter = done;
     });

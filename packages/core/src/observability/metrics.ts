@@ -9,6 +9,8 @@ export interface QiMetrics {
   recordsOut: Counter<'pipeline' | 'target'>;
   recordsFailed: Counter<'pipeline' | 'target'>;
   recordsDeadLettered: Counter<'pipeline' | 'target' | 'stage'>;
+  /** records a target's `kinds` left out (not sent, not dead-lettered) */
+  recordsFiltered: Counter<'pipeline' | 'target' | 'kind'>;
   batchDuration: Histogram<'pipeline' | 'target'>;
   retries: Counter<'pipeline' | 'target'>;
   breakerState: Gauge<'pipeline' | 'target'>;
@@ -53,6 +55,12 @@ export function createMetrics(registry = new Registry()): QiMetrics {
       name: 'qi_records_dead_lettered_total',
       help: 'Records sent to the dead-letter destination',
       labelNames: ['pipeline', 'target', 'stage'],
+      registers,
+    }),
+    recordsFiltered: new Counter({
+      name: 'qi_records_filtered_total',
+      help: "Records not sent to a target because their kind is not in the target's `kinds`",
+      labelNames: ['pipeline', 'target', 'kind'],
       registers,
     }),
     batchDuration: new Histogram({

@@ -1,23 +1,7 @@
-import { Counter } from 'prom-client';
 import type { RecordKind } from '../dsl/records';
 import type { QiMetrics } from '../observability/metrics';
 
-const NAME = 'qi_records_filtered_total';
-
 export type KindFilter = (records: readonly unknown[]) => readonly unknown[];
-
-function filteredCounter(metrics: QiMetrics): Counter<'pipeline' | 'target' | 'kind'> {
-  // one counter per registry, made on first use so targets without `kinds` add no series
-  return (
-    (metrics.registry.getSingleMetric(NAME) as Counter<'pipeline' | 'target' | 'kind'> | undefined) ??
-    new Counter({
-      name: NAME,
-      help: "records not sent to a target because their kind is not in the target's `kinds`",
-      labelNames: ['pipeline', 'target', 'kind'],
-      registers: [metrics.registry],
-    })
-  );
-}
 
 const kindOf = (r: unknown) =>
   r && typeof r === 'object' ? String((r as { kind?: unknown }).kind) : 'unknown';
@@ -34,7 +18,7 @@ export function createKindFilter(
 ): KindFilter {
   if (!kinds) return (records) => records;
   const wanted = new Set<string>(kinds);
-  const counter = filteredCounter(metrics);
+  const counter = metrics.recordsFiltered;
   return (records) => {
     const kept: unknown[] = [];
     const dropped = new Map<string, number>();

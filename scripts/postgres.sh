@@ -6,6 +6,7 @@
 #
 #   QI_PG_HOME=/tmp/x QI_PG_PORT=15432 scripts/postgres.sh start|stop|status
 #   QI_PG_PRELOAD  shared_preload_libraries (default: timescaledb when installed)
+#   QI_PG_OPTS     more server options, e.g. "-c timescaledb.license=apache"
 set -euo pipefail
 HOME_DIR=${QI_PG_HOME:?set QI_PG_HOME to the folder of the private PostgreSQL}
 PORT=${QI_PG_PORT:-15432}
@@ -34,7 +35,7 @@ case "${1:-}" in
         { cat "$HOME_DIR/initdb.log" >&2; exit 1; }
     fi
     as_pg "$BIN/pg_ctl" -D "$DATA" -l "$HOME_DIR/server.log" -w -t 60 \
-      -o "-p $PORT -k $HOME_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c shared_preload_libraries=$PRELOAD" start >/dev/null ||
+      -o "-p $PORT -k $HOME_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c shared_preload_libraries=$PRELOAD ${QI_PG_OPTS:-}" start >/dev/null ||
       { tail -20 "$HOME_DIR/server.log" >&2; exit 1; }
     echo "qi: private PostgreSQL on 127.0.0.1:$PORT ($DATA)"
     ;;

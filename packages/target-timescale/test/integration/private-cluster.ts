@@ -1,17 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const BIN = process.env.QI_PG_BINDIR ?? '/usr/lib/postgresql/15/bin';
-const root = process.getuid?.() === 0;
-
-// PostgreSQL refuses to run as root: as root, the cluster belongs to OS user postgres
-const pgCmd = (cmd: string, args: string[]) =>
-  root
-    ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args], { stdio: 'pipe' })
-    : execFileSync(path.join(BIN, cmd), args, { stdio: 'pipe' });
+// the project's one way to run a private PostgreSQL (as OS user postgres when root)
+const SCRIPT = path.resolve(__dirname, '../../../../scripts/postgres.sh');
+const pgScript = (cmd: 'start' | 'stop', env: Record<string, string>) =>
+  execFileSync(SCRIPT, [cmd], { stdio: 'pipe', env: { ...process.env, ...env } });
 
 export interface ServerOptions {
   preload: boolean;
@@ -37,35 +33,21 @@ export const freePort = () =>
 export async function createPrivateCluster() {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qi-ts-private-'));
-  const data = path.join(dir, 'data');
-  if (root) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString()), 0);
-  pgCmd('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+  const env = { QI_PG_HOME: dir, QI_PG_PORT: String(port) };
   let running = false;
   const stop = () => {
-    if (running) pgCmd('pg_ctl', ['-D', data, '-w', '-m', 'fast', 'stop']);
+    if (running) pgScript('stop', env);
     running = false;
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start(opts: ServerOptions) {
       stop();
-      const settings = [
-        `-p ${port}`,
-        '-c listen_addresses=127.0.0.1',
-        "-c unix_socket_directories=''",
-        `-c shared_preload_libraries=${opts.preload ? 'timescaledb' : "''"}`,
-        ...(opts.license ? [`-c timescaledb.license=${opts.license}`] : []),
-      ];
-      pgCmd('pg_ctl', [
-        '-D',
-        data,
-        '-w',
-        '-l',
-        path.join(dir, 'server.log'),
-        '-o',
-        settings.join(' '),
-        'start',
-      ]);
+      pgScript('start', {
+        ...env,
+        QI_PG_PRELOAD: opts.preload ? 'timescaledb' : "''",
+        QI_PG_OPTS: opts.license ? `-c timescaledb.license=${opts.license}` : '',
+      });
       running = true;
     },
     stop,

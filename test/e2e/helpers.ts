@@ -58,3 +58,12 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Rows in a schema's prices table; 0 until the target has created it. */
+export function priceRows(schema: string): number {
+  try {
+    return Number(psql(`SELECT count(*) FROM "${schema}".prices`));
+  } catch {
+    return 0;
+  }
+}

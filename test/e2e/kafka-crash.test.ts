@@ -9,7 +9,7 @@ import {
   until,
 } from '../../packages/source-redpanda/test/e2e-kafka';
 import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, psql } from './helpers';
+import { PG_URL, priceRows, psql } from './helpers';
 
 // `qi run` (Kafka -> PostgreSQL) is killed with SIGKILL while records are still
 // being produced, then started again with --once: every produced record is in
@@ -51,13 +51,7 @@ describe('qi run kafka -> PostgreSQL survives SIGKILL', () => {
     project?.cleanup();
   });
 
-  const rows = () => {
-    try {
-      return Number(psql(`SELECT count(*) FROM "${schema}".prices`));
-    } catch {
-      return 0; // the target has not created its table yet
-    }
-  };
+  const rows = () => priceRows(schema);
 
   it('delivers every record exactly once across a SIGKILL and a restart', async () => {
     await produceRange(prefix, 0, 5000, 'e2e-crash');

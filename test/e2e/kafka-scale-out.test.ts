@@ -10,7 +10,7 @@ import {
   until,
 } from '../../packages/source-redpanda/test/e2e-kafka';
 import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, psql } from './helpers';
+import { PG_URL, priceRows, psql } from './helpers';
 
 // Two `qi run` processes with the same group id share a 6-partition topic:
 // together they deliver every record; stopping one (SIGTERM) while records are
@@ -55,13 +55,7 @@ describe.each(['kafkajs', 'platformatic'])(
       project?.cleanup();
     });
 
-    const rows = () => {
-      try {
-        return Number(psql(`SELECT count(*) FROM "${schema}".prices`));
-      } catch {
-        return 0;
-      }
-    };
+    const rows = () => priceRows(schema);
     const owned = (p: QiProcess) => lastAssignment(p)?.length ?? 0;
 
     it('shares the partitions, and hands them over on SIGTERM without losing a record', async () => {

@@ -8,7 +8,7 @@ import {
   until,
 } from '../../packages/source-redpanda/test/e2e-kafka';
 import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, psql } from './helpers';
+import { PG_URL, priceRows, psql } from './helpers';
 
 // Two `qi run` processes in one consumer group read a 6-partition topic that
 // already holds a backlog (so every partition is paused at the queue bound and
@@ -66,13 +66,7 @@ describe.each([
     project?.cleanup();
   });
 
-  const rows = () => {
-    try {
-      return Number(psql(`SELECT count(*) FROM "${schema}".prices`));
-    } catch {
-      return 0;
-    }
-  };
+  const rows = () => priceRows(schema);
   const owned = (p: QiProcess) => lastAssignment(p)?.length ?? 0;
 
   it('both exit 0 and every record lands once', async () => {

@@ -91,8 +91,9 @@ ensure_installed() {
   say "installing into $("$PG_CONFIG" --pkglibdir) and $("$PG_CONFIG" --sharedir)/extension"
   local sudo=()
   [[ "$(id -u)" == 0 || -w "$(dirname "$so")" ]] || sudo=(sudo)
-  # make install wrote absolute paths (pg_config's) under the staging root
-  "${sudo[@]}" cp -R "$STAGE/usr/." /usr/
+  # make install wrote absolute paths (pg_config's) under the staging root. Replace files
+  # instead of writing into them: a server still running the old .so segfaults otherwise
+  "${sudo[@]}" cp -R --remove-destination "$STAGE/usr/." /usr/
 }
 
 # --- clusters ----------------------------------------------------------------

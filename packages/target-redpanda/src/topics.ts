@@ -135,7 +135,12 @@ export async function ensureTopics(
       return err(toQiError(e));
     }
   };
-  const created = await retried('create topics', () =>
+  // "created" is judged against the topics present before the first attempt: a create request
+  // that timed out after the broker made the topic is retried, and the retry finds it existing
+  const before = await retried('list topics', () => admin.listTopics());
+  if (!before.ok) return before;
+  const present = new Set(before.value);
+  const made = await retried('create topics', () =>
     admin.createTopics(
       topics.map((t) => ({
         topic: t.topic,
@@ -145,8 +150,11 @@ export async function ensureTopics(
       })),
     ),
   );
-  if (!created.ok) return created;
-  const existing = topics.filter((t) => !created.value.includes(t.topic));
+  if (!made.ok) return made;
+  const created = topics
+    .filter((t) => !present.has(t.topic) || made.value.includes(t.topic))
+    .map((t) => t.topic);
+  const existing = topics.filter((t) => !created.includes(t.topic));
   const mismatched: PartitionMismatch[] = [];
   if (existing.length) {
     const described = await retried('describe topics', () =>
@@ -165,12 +173,12 @@ export async function ensureTopics(
       `topic ${m.topic} has ${m.actual} partitions, config says ${m.expected}; left as is (changing it would move keys between partitions)`,
     );
   }
-  if (created.value.length)
+  if (created.length)
     logger?.info(
-      { event: 'redpanda.topic.created', topics: created.value },
-      `created topics ${created.value.join(', ')}`,
+      { event: 'redpanda.topic.created', topics: created },
+      `created topics ${created.join(', ')}`,
     );
-  return ok({ created: created.value, existing: existing.map((t) => t.topic), mismatched });
+  return ok({ created, existing: existing.map((t) => t.topic), mismatched });
 }
 
 /** Partitions, offsets and configs of topics (for operators and the MCP package). */

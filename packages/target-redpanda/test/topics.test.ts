@@ -1,6 +1,6 @@
-import { generateTopics, parseRecord } from '@qi/core';
+import { generateTopics, parseRecord, qiError } from '@qi/core';
 import { sampleAnalytics, sampleLevel1, samplePrice } from '@qi/core/testkit';
-import type { StreamingAdmin } from '@qi/streaming';
+import { type StreamingAdmin, StreamingErrors } from '@qi/streaming';
 import plugin, { configSchema, createTopicRouter, ensureTopics, topicConfigs } from '../src/index';
 
 const rec = (r: unknown) => {
@@ -58,6 +58,7 @@ describe('ensureTopics', () => {
     let describeFailures = 2;
     // only the admin calls' outcomes matter here; the real broker path is in test/integration
     const admin = {
+      listTopics: async () => ({ ok: true, value: topics.map((t) => t.topic) }),
       createTopics: async (ts: Array<{ topic: string }>) => {
         calls.push('create');
         return { ok: true, value: calls.length === 1 ? [] : ts.map((t) => t.topic) };
@@ -78,6 +79,37 @@ describe('ensureTopics', () => {
     });
     expect(r).toMatchObject({ ok: true, value: { created: [], mismatched: [] } });
     expect(calls).toEqual(['create', 'describe', 'describe', 'describe']);
+  });
+
+  it('reports topics as created when the create request timed out after the broker made them', async () => {
+    const topics = Object.values(topicConfigs(configSchema.parse({ brokers: ['b:9092'], partitions: 3 })));
+    const onBroker = new Set<string>(['unrelated']);
+    let attempts = 0;
+    const admin = {
+      listTopics: async () => ({ ok: true, value: [...onBroker] }),
+      createTopics: async (ts: Array<{ topic: string }>) => {
+        attempts++;
+        const made = ts.filter((t) => !onBroker.has(t.topic)).map((t) => t.topic);
+        for (const t of made) onBroker.add(t);
+        if (attempts === 1)
+          return { ok: false, error: qiError(StreamingErrors.TIMEOUT, 'Request timed out') };
+        return { ok: true, value: made };
+      },
+      describeTopics: async (names: string[]) => ({
+        ok: true,
+        value: names.map((topic) => ({ topic, partitions: [{}, {}, {}] })),
+      }),
+    } as unknown as StreamingAdmin;
+    const r = await ensureTopics(admin, topics, undefined, {
+      maxAttempts: 3,
+      initialDelayMs: 1,
+      maxDelayMs: 1,
+      factor: 1,
+      jitter: false,
+    });
+    expect(attempts).toBe(2);
+    expect(r).toMatchObject({ ok: true, value: { existing: [], mismatched: [] } });
+    expect(r.ok && [...r.value.created].sort()).toEqual(topics.map((t) => t.topic).sort());
   });
 });
 

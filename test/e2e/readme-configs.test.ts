@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BUILTIN_PLUGINS, configJsonSchema, createHost, loadConfigFile, type QiPlugin } from '@qi/core';
+import {
+  BUILTIN_PLUGINS,
+  configIssues,
+  configJsonSchema,
+  createHost,
+  loadConfigFile,
+  type QiPlugin,
+} from '@qi/core';
 import coingecko from '@qi/source-coingecko';
 import kafkaSource from '@qi/source-redpanda';
 import redpanda from '@qi/target-redpanda';
@@ -62,7 +69,7 @@ describe('pipeline configs shown in the READMEs', () => {
       };
       const host = createHost({ plugins: [...BUILTIN_PLUGINS, ...PLUGINS], env });
       const r = await host.prepare({ configPath: path.join(t.dir, 'qi.config.yaml') });
-      expect(r.ok ? [] : r.issues).toEqual([]);
+      expect(r.ok ? [] : configIssues(r.error)).toEqual([]);
     } finally {
       t.cleanup();
     }

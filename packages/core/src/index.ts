@@ -19,16 +19,25 @@ export {
   type TypedConfigInput,
 } from './host/config-schema';
 export {
-  ConfigError,
+  configIssues,
   createHost,
   type Host,
   type HostOptions,
+  type PluginUse,
   type PreparedConfig,
   type PreparedPipeline,
+  type PreparedTarget,
 } from './host/host';
+export { deadLetterUse, type Instance, type InstantiateOptions, instantiate } from './host/instantiate';
 export { interpolate } from './host/interpolate';
 export { loadConfigFile } from './host/load-config';
-export { checkPlugin, type ResolvedPlugin, resolvePlugin } from './host/resolve-plugin';
+export {
+  checkPlugin,
+  type ResolvedPackage,
+  type ResolvedPlugin,
+  resolvePackage,
+  resolvePlugin,
+} from './host/resolve-plugin';
 export { collectSecrets, redactValue, SecretRegistry } from './host/secrets';
 export { type ConfigIssue, parseWithSchema } from './host/validate';
 export {

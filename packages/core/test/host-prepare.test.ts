@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BUILTIN_PLUGINS } from '../src/builtins/index';
-import { createHost } from '../src/host/host';
+import { configIssues, createHost } from '../src/host/host';
 import { definePlugin, secret, z } from '../src/index';
 
 // a target with a connection string, like the Timescale target's
@@ -29,7 +29,7 @@ async function prepare(yaml: string, env: NodeJS.ProcessEnv = {}) {
   return createHost({ plugins: [...BUILTIN_PLUGINS, dbTarget], env }).prepare({ cwd: dir });
 }
 
-const issuesOf = (r: Awaited<ReturnType<typeof prepare>>) => (r.ok ? [] : r.issues);
+const issuesOf = (r: Awaited<ReturnType<typeof prepare>>) => (r.ok ? [] : configIssues(r.error));
 
 describe('host.prepare', () => {
   it('an unset ${VAR} without default is one issue naming the path, not a fallback', async () => {

@@ -132,7 +132,7 @@ async function prepare(k: Knobs): Promise<PreparedConfig> {
   const r = await createHost({ plugins: plugins(k) as never }).prepare({
     configPath: path.join(dir, 'qi.config.json'),
   });
-  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  if (!r.ok) throw r.error;
   return r.value;
 }
 

@@ -1,4 +1,4 @@
-import { err, ok, type PublishReport, type RecordKind, type Writer } from '@qi/core';
+import { err, ok, type PublishReport, type RecordKind, type Result, type Writer } from '@qi/core';
 import { z } from 'zod';
 import { perRecordResults, summarizePublish } from './results';
 import { publishOutput, recordsArg, reportArg } from './schemas';
@@ -18,6 +18,19 @@ const WHAT: Record<RecordKind, string> = {
   ohlcv: 'OHLC(V) candles: open/high/low/close (and volume) of a coin over an interval starting at ts',
   analytics: 'global crypto market figures: total market cap and volume, BTC/ETH dominance',
   level1: 'top-of-book quotes: best bid/ask (and sizes), last trade, on one exchange for a base/quote pair',
+};
+
+// the Writer's batch method per tool: each keeps core's per-kind validation (a record
+// of another kind is rejected, not re-routed) and reports rejections by input index
+const PUBLISH: Record<
+  RecordKind | 'batch',
+  (w: Writer, records: unknown[]) => Promise<Result<PublishReport>>
+> = {
+  price: (w, records) => w.publishPrices(records as never),
+  ohlcv: (w, records) => w.publishOHLCVBatch(records as never),
+  analytics: (w, records) => w.publishAnalyticsBatch(records as never),
+  level1: (w, records) => w.publishLevel1Batch(records as never),
+  batch: (w, records) => w.publishBatch(records),
 };
 
 const IDEMPOTENT =
@@ -56,14 +69,7 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
       },
       async run({ records, report }) {
         const list = records as unknown[];
-        const r =
-          kind === 'batch'
-            ? await writer.publishBatch(list)
-            : kind === 'price'
-              ? await writer.publishPrices(list as never)
-              : kind === 'ohlcv'
-                ? await writer.publishOHLCVBatch(list as never)
-                : await publishEach(writer, kind, list);
+        const r = await PUBLISH[kind](writer, list);
         if (!r.ok) return r;
         return ok(perRecordResults(kind, list, r.value, scrub, report));
       },
@@ -120,22 +126,4 @@ export function writerTools(writer: Writer, opts: WriterToolsOptions): McpTool[]
       summarize: (v) => `${v.healthy ? 'healthy' : 'UNHEALTHY'} ${JSON.stringify(v.details)}`,
     }),
   ] as McpTool[];
-}
-
-// Writer has only single-record methods for analytics and level1; the calls are
-// made together so BaseWriter still batches them, and each keeps core's
-// per-kind validation (a record of another kind is rejected, not re-routed).
-async function publishEach(writer: Writer, kind: 'analytics' | 'level1', list: unknown[]) {
-  const one = (r: unknown) =>
-    kind === 'analytics' ? writer.publishAnalytics(r as never) : writer.publishLevel1(r as never);
-  const reports = await Promise.all(list.map(one));
-  const failed = reports.find((r) => !r.ok);
-  if (failed) return failed;
-  const report: PublishReport = { written: 0, rejected: [] };
-  for (const r of reports) {
-    if (!r.ok) continue;
-    report.written += r.value.written;
-    report.rejected.push(...r.value.rejected);
-  }
-  return ok(report);
 }

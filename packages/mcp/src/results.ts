@@ -1,11 +1,9 @@
-import { naturalKey, type PublishReport, parseRecord, parseRecordOfKind, type RecordKind } from '@qi/core';
+import type { PublishReport, RecordKind } from '@qi/core';
 import type { PublishOutput, RecordResult } from './schemas';
 
 /**
- * Per-record results of one publish call. A writer reports rejections by
- * record, not by position: validation rejections carry the very input object
- * (matched by identity), write rejections the normalised record (matched by
- * natural key, so the inputs are normalised only when that happens).
+ * Per-record results of one publish call, placed by each rejection's `index`
+ * (its position in the call's input, as the Writer contract reports it).
  */
 export function perRecordResults(
   kind: RecordKind | 'batch',
@@ -15,19 +13,11 @@ export function perRecordResults(
   only: 'all' | 'rejected' = 'all',
 ): PublishOutput {
   const results: RecordResult[] = inputs.map((_, index) => ({ index, status: 'written' }));
-  let byIdentity: Map<unknown, number> | undefined;
-  let byKey: Map<string, number[]> | undefined;
   for (const r of report.rejected) {
-    byIdentity ??= new Map(inputs.map((input, i) => [input, i]));
-    let index = byIdentity.get(r.record);
-    if (index === undefined) {
-      byKey ??= keyIndex(kind, inputs);
-      const rec = r.record as Parameters<typeof naturalKey>[0];
-      index = byKey.get(`${rec.kind}|${naturalKey(rec)}`)?.shift();
-    }
-    if (index === undefined) continue;
-    results[index] = {
-      index,
+    // a writer outside the contract could report a position the call did not have: the counts below still hold
+    if (!results[r.index]) continue;
+    results[r.index] = {
+      index: r.index,
       status: 'rejected',
       code: r.error.code,
       reason: scrub(r.error.message),
@@ -42,19 +32,6 @@ export function perRecordResults(
     rejected: report.rejected.length,
     results: only === 'all' ? results : results.filter((r) => r.status === 'rejected'),
   };
-}
-
-function keyIndex(kind: RecordKind | 'batch', inputs: readonly unknown[]): Map<string, number[]> {
-  const map = new Map<string, number[]>();
-  inputs.forEach((input, i) => {
-    const p = kind === 'batch' ? parseRecord(input) : parseRecordOfKind(kind, input);
-    if (!p.ok) return;
-    const key = `${p.value.kind}|${naturalKey(p.value)}`;
-    const list = map.get(key);
-    if (list) list.push(i);
-    else map.set(key, [i]);
-  });
-  return map;
 }
 
 /** One line for the AI client, plus each rejection. */

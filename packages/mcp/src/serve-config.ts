@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import {
   BUILTIN_PLUGINS,
   CoreErrors,
@@ -7,24 +5,19 @@ import {
   createLogger,
   createMetrics,
   err,
-  interpolate,
+  instantiate,
   type Logger,
-  loadConfigFile,
   ok,
   PLUGIN_API_VERSION,
-  type PluginContext,
-  parseWithSchema,
+  type QiError,
   type QiPlugin,
-  qiConfigSchema,
   qiError,
   type Result,
-  type TargetConfig,
+  resolvePackage,
   type Writer,
-  type z,
 } from '@qi/core';
 import type { McpExtension, McpServerExtras } from './extension';
 import type { HttpHandle } from './http';
-import { secretsOf } from './secrets';
 import { createTargetMcpServer, type TargetMcpServer } from './server';
 
 export interface ServeTargetOptions {
@@ -64,147 +57,78 @@ export interface ServingTarget {
   close(): Promise<void>;
 }
 
-const configError = (message: string, context: Record<string, unknown> = {}) =>
-  qiError(CoreErrors.CONFIG, message, { context });
-
-interface Candidate {
-  pipeline: string;
-  instance: string;
-  where: string;
-  ref: TargetConfig;
-}
-
-/** Instance names exactly as the host gives them. */
-function candidatesOf(pipelines: Record<string, { targets: TargetConfig[] }>): Candidate[] {
-  const out: Candidate[] = [];
-  for (const [pipeline, p] of Object.entries(pipelines)) {
-    const seen = new Set<string>();
-    p.targets.forEach((t, i) => {
-      let instance = t.name ?? t.use.replace(/^@qi\/target-/, '');
-      if (seen.has(instance)) instance = `${instance}#${i}`;
-      seen.add(instance);
-      out.push({ pipeline, instance, where: `pipelines.${pipeline}.targets[${i}]`, ref: t });
-    });
-  }
-  return out;
-}
-
-function pickTarget(
-  all: Candidate[],
-  target: string | undefined,
-  use: string | undefined,
-): Result<Candidate> {
-  const list = all.map((c) => `${c.pipeline}.${c.instance} (${c.ref.use})`).join(', ');
-  if (target) {
-    const hit = all.filter((c) => `${c.pipeline}.${c.instance}` === target || c.instance === target);
-    if (hit.length === 1) return ok(hit[0]!);
-    return err(
-      configError(
-        hit.length
-          ? `target "${target}" is ambiguous; name it as <pipeline>.<target>: ${list}`
-          : `no target "${target}" in the config; targets: ${list}`,
-      ),
-    );
-  }
-  const hit = use ? all.filter((c) => c.ref.use === use) : all;
-  if (hit.length === 1) return ok(hit[0]!);
-  return err(
-    configError(
-      hit.length
-        ? `several targets match; choose one with --target <pipeline>.<target>: ${list}`
-        : `no target${use ? ` using ${use}` : ''} in the config; targets: ${list || 'none'}`,
-    ),
-  );
-}
-
-async function findExtension(use: string, baseDir: string): Promise<McpExtension<never> | undefined> {
-  try {
-    const req = createRequire(path.join(baseDir, 'noop.js'));
-    const mod = (await import(req.resolve(`${use}-mcp`))) as { mcpExtension?: McpExtension<never> };
-    const ext =
-      mod.mcpExtension ?? (mod as { default?: { mcpExtension?: McpExtension<never> } }).default?.mcpExtension;
-    return ext?.target === use ? ext : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The `mcpExtension` of "<target package>-mcp" installed next to the config:
+ * found the way plugins are. Not installed: none (the publish tools only).
+ */
+async function findExtension(
+  use: string,
+  baseDir: string,
+  where: string,
+): Promise<Result<McpExtension<never> | undefined>> {
+  const pkg = await resolvePackage(`${use}-mcp`, baseDir, where);
+  if (!pkg.ok) return pkg.error.code === CoreErrors.PLUGIN_NOT_FOUND.code ? ok(undefined) : pkg;
+  const mod = pkg.value.module as { mcpExtension?: McpExtension<never>; default?: typeof mod };
+  const ext = mod.mcpExtension ?? mod.default?.mcpExtension;
+  return ok(ext?.target === use ? ext : undefined);
 }
 
 /**
- * Serves one target of a qi config as an MCP server: the same config, the
- * same plugin and validation as `qi run`. For `qi mcp serve <pipeline>.<target>`
- * and the -mcp packages' bins. Returns a Result; config problems are QI_CONFIG
- * errors that list every issue.
+ * Serves one target of a qi config as an MCP server, on the host path `qi run`
+ * takes: core's `prepareTarget` (the file, then only this target's plugin and
+ * `with`) and `instantiate` (create, then `init()` with start retries). For
+ * `qi mcp serve <pipeline>.<target>` and the -mcp packages' bins. Returns a
+ * Result; config problems are QI_CONFIG errors that list every issue.
  */
 export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Promise<Result<ServingTarget>> {
   const env = opts.env ?? process.env;
-  const file = await loadConfigFile({
+  const host = createHost({ plugins: [...BUILTIN_PLUGINS, ...(opts.plugin ? [opts.plugin] : [])], env });
+  const only = opts.plugin?.name ?? opts.extension?.target;
+  const prepared = await host.prepareTarget({
     ...(opts.configPath ? { configPath: opts.configPath } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.target ? { target: opts.target } : {}),
+    ...(only ? { use: only } : {}),
   });
-  if (!file.ok) return file;
-  const { baseDir, filepath } = file.value;
-  const issues: Array<{ path: string; message: string }> = [];
-  const interpolated = interpolate(file.value.raw, env, '', issues);
-  const parsed = parseWithSchema(qiConfigSchema, interpolated);
-  if (!parsed.ok) issues.push(...parsed.issues);
-  if (issues.length || !parsed.ok)
-    return err(
-      configError(
-        `invalid Qi config ${filepath}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
-        { issues },
-      ),
-    );
-  const config = parsed.value;
-
-  const picked = pickTarget(
-    candidatesOf(config.pipelines),
-    opts.target,
-    opts.plugin?.name ?? opts.extension?.target,
-  );
-  if (!picked.ok) return picked;
-  const { pipeline, instance, where, ref } = picked.value;
-
-  const host = createHost({ plugins: [...BUILTIN_PLUGINS, ...(opts.plugin ? [opts.plugin] : [])], env });
-  const resolved = await host.resolve(ref.use, 'target', baseDir, where);
-  if (!resolved.ok) return resolved;
-  const plugin = resolved.value.plugin;
-  const schema = plugin.configSchema as z.ZodType;
-  const withParsed = parseWithSchema(schema, ref.with, `${where}.with`);
-  if (!withParsed.ok)
-    return err(
-      configError(
-        `invalid config for ${ref.use}:\n${withParsed.issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
-      ),
-    );
-  const secrets = secretsOf(schema, withParsed.value);
+  if (!prepared.ok) return prepared;
+  const { file, config, pipeline, target, secrets } = prepared.value;
+  const instance = target.name;
+  const use = target.resolved.packageName;
   const scrub = (s: string) => secrets.scrub(s);
+  // vendor messages may quote a connection string back: scrubbed before a client or stderr sees them
+  const scrubbed = (e: QiError) => qiError(e, scrub(e.message), { cause: e, context: e.context });
 
   const logger = opts.logger ?? createLogger({ level: config.logLevel, scrub });
   const abort = new AbortController();
-  const ctx: PluginContext = {
-    name: instance,
+  const started = await instantiate<Writer>(target, {
     pipeline,
     logger,
     metrics: createMetrics(),
     signal: abort.signal,
-    apiVersion: PLUGIN_API_VERSION,
-    baseDir,
-  };
-  let writer: Writer;
+    baseDir: file.baseDir,
+    startTimeoutMs: config.startTimeoutMs,
+  });
+  if (!started.ok) return err(scrubbed(started.error));
+  const { instance: writer, ctx } = started.value;
   let extras: McpServerExtras | undefined;
-  let extension: McpExtension<never> | undefined;
+  let extension = opts.extension;
   try {
-    writer = (await plugin.create(withParsed.value as never, ctx)) as Writer;
-    const init = await (writer as { init?: () => Promise<Result<void>> }).init?.();
-    if (init && !init.ok) {
-      await writer.close();
-      return err(init.error);
+    if (!extension) {
+      const found = await findExtension(use, file.baseDir, target.where);
+      if (!found.ok) throw found.error;
+      extension = found.value;
     }
-    extension = opts.extension ?? (await findExtension(ref.use, baseDir));
-    extras = await extension?.extras(withParsed.value as never, ctx, writer);
+    extras = await extension?.extras(target.config as never, ctx, writer);
   } catch (e) {
+    await writer.close();
     return err(
-      configError(scrub(`cannot start ${ref.use} for ${pipeline}.${instance}: ${(e as Error).message}`)),
+      qiError(
+        CoreErrors.CONFIG,
+        scrub(`cannot start ${use} for ${pipeline}.${instance}: ${(e as Error).message}`),
+        {
+          cause: e,
+        },
+      ),
     );
   }
 
@@ -212,7 +136,7 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
     name: extension?.serverName ?? `qi-${instance}`,
     version: extension?.version ?? PLUGIN_API_VERSION,
     writer,
-    destination: extras?.destination ?? `${ref.use} (${pipeline}.${instance})`,
+    destination: extras?.destination ?? `${use} (${pipeline}.${instance})`,
     extraTools: extras?.tools ?? [],
     ...(extras?.health ? { health: extras.health } : {}),
     onClose: async () => {
@@ -263,7 +187,7 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
   return ok({
     pipeline,
     target: instance,
-    use: ref.use,
+    use,
     ...(http ? { url: http.url } : {}),
     server,
     closed,

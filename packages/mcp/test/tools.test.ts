@@ -13,7 +13,9 @@ describe('@qi/mcp server tools over Streamable HTTP', () => {
         rejectIf: (r) =>
           (r as { coin_id?: string }).coin_id === 'poison'
             ? 'poison coin refused by the destination'
-            : undefined,
+            : r.source === 'refused'
+              ? `${r.kind} from source "refused" refused by the destination`
+              : undefined,
       },
     });
     client = await connectClient(srv.url);
@@ -150,6 +152,37 @@ describe('@qi/mcp server tools over Streamable HTTP', () => {
     expect(out.results.filter((x) => x.status === 'written').map((x) => x.index)).toEqual([0, 1, 3, 4, 7]);
     expect((r.content as Array<{ text: string }>)[0]!.text).toContain('[5] MEM_DATA: poison coin');
   });
+
+  it.each(RECORD_KINDS)(
+    'places rejections in the middle of a %s batch at their own index, with their own reason',
+    async (kind) => {
+      const records = sampleRecords(kind, 6, 4000) as Array<Record<string, unknown>>;
+      records[1] = { ...records[1], ts: 'not a time' };
+      records[3] = { ...records[3], source: 'refused' };
+      const r = await client.callTool({ name: PUBLISH_TOOLS[kind], arguments: { records } });
+      const out = r.structuredContent as {
+        written: number;
+        rejected: number;
+        results: Array<Record<string, unknown>>;
+      };
+      expect(out).toMatchObject({ written: 4, rejected: 2 });
+      expect(out.results[1]).toMatchObject({
+        index: 1,
+        status: 'rejected',
+        code: 'QI_VALIDATION',
+        stage: 'validation',
+      });
+      expect(out.results[1]!.reason).toContain('ts');
+      expect(out.results[3]).toMatchObject({
+        index: 3,
+        status: 'rejected',
+        code: 'MEM_DATA',
+        stage: 'write',
+        reason: `${kind} from source "refused" refused by the destination`,
+      });
+      expect(out.results.filter((x) => x.status === 'written').map((x) => x.index)).toEqual([0, 2, 4, 5]);
+    },
+  );
 
   it('lists only the rejections with report "rejected" (for bulk writers)', async () => {
     const records = [...sampleRecords('price', 3, 2500), { kind: 'price' }];

@@ -1,5 +1,5 @@
 import { BUILTIN_PLUGINS } from '../builtins/index';
-import { createHost, type PreparedConfig } from '../host/host';
+import { configIssues, createHost, type PreparedConfig } from '../host/host';
 import { SecretRegistry } from '../host/secrets';
 
 export const EXIT = { OK: 0, RUNTIME: 1, USAGE: 2 } as const;
@@ -22,9 +22,12 @@ export async function prepareOrReport(
   const host = createHost({ plugins: BUILTIN_PLUGINS });
   const r = await host.prepare({ configPath: opts.config, only });
   if (r.ok) return r.value;
-  const where = r.filepath ? ` ${r.filepath}` : '';
+  const file = r.error.context.filepath;
+  const where = typeof file === 'string' ? ` ${file}` : '';
   printError(
-    `qi: invalid config${where}\n${r.issues.map((i) => `  ✖ ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n')}`,
+    `qi: invalid config${where}\n${configIssues(r.error)
+      .map((i) => `  ✖ ${i.path ? `${i.path}: ` : ''}${i.message}`)
+      .join('\n')}`,
   );
   return undefined;
 }

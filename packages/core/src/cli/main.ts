@@ -118,12 +118,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('mcp')
-    .description('MCP servers for targets (needs @qi/target-timescale-mcp or @qi/target-redpanda-mcp)')
+    .description("MCP servers for targets (needs the target's MCP variant, e.g. @qi/target-timescale-mcp)")
     .command('serve')
     .description(
       'serve a configured target as MCP tools: qi mcp serve <pipeline>.<target> [--transport http|stdio] [--host] [--port] [--path] [--token-env]',
     )
-    .argument('[target]', '<pipeline>.<target name> (optional when only one target has an MCP variant)')
+    .argument('[target]', '<pipeline>.<target name> (optional when the config has one target)')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)

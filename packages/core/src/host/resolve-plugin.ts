@@ -16,18 +16,25 @@ export interface ResolvedPlugin {
   location: string;
 }
 
+export interface ResolvedPackage {
+  /** the module as loaded (CommonJS exports or an ES module namespace) */
+  module: unknown;
+  packageName: string;
+  version: string;
+  /** the package's folder */
+  location: string;
+}
+
 /**
- * Resolves a plugin package from the user's project (the config file's
- * directory), not from core's own location, reads its package.json first, then
- * imports it and checks the brand, the kind and the API version range.
+ * Loads a package by name from the user's project (the config file's
+ * directory), not from core's own location, reading its package.json first.
+ * For plugins and for what extends them (an MCP server package).
  */
-export async function resolvePlugin(
+export async function resolvePackage(
   name: string,
-  /** undefined: any kind (qi describe) */
-  expectedKind: PluginKind | undefined,
   baseDir: string,
   where: string,
-): Promise<Result<ResolvedPlugin>> {
+): Promise<Result<ResolvedPackage>> {
   const req = createRequire(path.join(baseDir, 'noop.js'));
   let pkgJsonPath: string;
   try {
@@ -44,11 +51,14 @@ export async function resolvePlugin(
     );
   }
   const pkg = JSON.parse(readFileSync(pkgJsonPath, 'utf8')) as { version?: string; name?: string };
-  let mod: unknown;
-  let entry: string;
   try {
-    entry = req.resolve(name);
-    mod = await loadModule(req, entry);
+    const module = await loadModule(req, req.resolve(name));
+    return ok({
+      module,
+      packageName: pkg.name ?? name,
+      version: pkg.version ?? '0.0.0',
+      location: path.dirname(pkgJsonPath),
+    });
   } catch (e) {
     return err(
       qiError(
@@ -58,15 +68,26 @@ export async function resolvePlugin(
       ),
     );
   }
-  const plugin = pickPlugin(mod);
-  const checked = checkPlugin(plugin, name, expectedKind, where);
+}
+
+/**
+ * Resolves a plugin package from the user's project (the config file's
+ * directory), then checks the brand of its default export, the kind and the
+ * API version range.
+ */
+export async function resolvePlugin(
+  name: string,
+  /** undefined: any kind (qi describe) */
+  expectedKind: PluginKind | undefined,
+  baseDir: string,
+  where: string,
+): Promise<Result<ResolvedPlugin>> {
+  const pkg = await resolvePackage(name, baseDir, where);
+  if (!pkg.ok) return pkg;
+  const checked = checkPlugin(pickPlugin(pkg.value.module), name, expectedKind, where);
   if (!checked.ok) return checked;
-  return ok({
-    plugin: checked.value,
-    packageName: pkg.name ?? name,
-    version: pkg.version ?? '0.0.0',
-    location: path.dirname(pkgJsonPath),
-  });
+  const { packageName, version, location } = pkg.value;
+  return ok({ plugin: checked.value, packageName, version, location });
 }
 
 async function loadModule(req: NodeJS.Require, entry: string): Promise<unknown> {

@@ -1,18 +1,15 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
-import { fileTarget } from '../builtins/file-target';
 import type { Reader, SourceBatch, SourceReport } from '../contracts/reader';
 import type { DeadLetter, PublishReport, Writer } from '../contracts/writer';
 import { CoreErrors, type QiError, qiError, toQiError } from '../errors';
 import type { PluginUse, PreparedPipeline } from '../host/host';
+import { deadLetterUse, instantiate } from '../host/instantiate';
 import { createHealth, type PipelineHealth } from '../observability/health';
 import type { QiMetrics } from '../observability/metrics';
-import { PLUGIN_API_VERSION, type PluginContext } from '../plugin';
-import { err, ok, type Result } from '../result';
-import { type Clock, realClock } from '../workflow/clock';
+import { err, ok, type Result, unwrap } from '../result';
+import type { Clock } from '../workflow/clock';
 import { letterFromError, lettersFromRejected } from './dead-letters';
 import { createKindFilter, type KindFilter } from './kind-filter';
-import { DEFAULT_START_TIMEOUT_MS, startWithRetry } from './start';
 
 export interface PipelineStats {
   pipeline: string;
@@ -63,45 +60,6 @@ type Instance<T> = { use: PluginUse; instance: T };
  */
 const optionalBacklog = (maxInFlight: number) => Math.max(16, 4 * maxInFlight);
 
-async function instantiate<T>(
-  use: PluginUse,
-  pipeline: string,
-  opts: RunOptions,
-  signal: AbortSignal,
-): Promise<T> {
-  const ctx: PluginContext = {
-    name: use.name,
-    pipeline,
-    logger: opts.logger.child({ pipeline, plugin: use.resolved.packageName, instance: use.name }),
-    metrics: opts.metrics,
-    signal,
-    apiVersion: PLUGIN_API_VERSION,
-    baseDir: opts.baseDir,
-  };
-  const created = (await use.resolved.plugin.create(use.config as never, ctx)) as unknown as T & {
-    init?: () => Promise<Result<void>>;
-  };
-  if (typeof created.init === 'function') {
-    const what = `${use.where} (${use.resolved.packageName})`;
-    const r = await startWithRetry(what, () => created.init!(), {
-      timeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-      clock: opts.clock ?? realClock,
-      signal,
-      logger: opts.logger.child({ pipeline }),
-      onRetry: () => opts.metrics.startRetries.inc({ pipeline, plugin: use.name }),
-    });
-    if (!r.ok) {
-      // whatever a failed init opened is released
-      await (created as { close?: () => Promise<unknown> }).close?.().catch(() => {});
-      throw qiError(r.error, `${what} failed to start: ${r.error.message}`, {
-        cause: r.error,
-        context: r.error.context,
-      });
-    }
-  }
-  return created;
-}
-
 /**
  * Runs one pipeline: one source, targets in parallel, at-least-once. A batch
  * is acknowledged to the source (in order) only once every required target
@@ -129,30 +87,18 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
   > = [];
   let dlq: Writer | undefined;
   try {
-    reader = await instantiate<Reader>(p.source, p.name, opts, stop.signal);
+    const start = { ...opts, pipeline: p.name, signal: stop.signal };
+    reader = unwrap(await instantiate<Reader>(p.source, start)).instance;
     const r = reader;
     health.setSourceProbe?.(() => r.health());
     for (const t of p.targets) {
-      const instance = await instantiate<Writer>(t, p.name, opts, stop.signal);
+      const { instance } = unwrap(await instantiate<Writer>(t, start));
       const only = createKindFilter(p.name, t.name, t.kinds, opts.metrics);
       writers.push({ use: t, instance, required: t.required, onError: t.onError, behind: 0, only });
       health.addTarget(t.name, t.resolved.packageName, t.required, () => instance.health());
     }
-    const dlqUse: PluginUse = p.deadLetter ?? {
-      where: `pipelines.${p.name}.deadLetter`,
-      name: 'dead-letter',
-      resolved: {
-        plugin: fileTarget as never,
-        packageName: 'file',
-        version: PLUGIN_API_VERSION,
-        location: 'built-in',
-      },
-      config: fileTarget.configSchema.parse({
-        path: path.join(opts.dataDir, 'dead-letter', `${p.name}.ndjson`),
-        lingerMs: 0,
-      }),
-    };
-    dlq = await instantiate<Writer>(dlqUse, p.name, opts, stop.signal);
+    const dlqUse = deadLetterUse(p, opts.dataDir);
+    dlq = unwrap(await instantiate<Writer>(dlqUse, start)).instance;
     if (!dlq.publishDeadLetters)
       throw qiError(
         CoreErrors.CONFIG,

@@ -144,7 +144,7 @@ export async function harness(opts: {
     ].join('\n'),
   );
   const prepared = await createHost({ plugins: [source, target] }).prepare({ cwd: dir });
-  if (!prepared.ok) throw new Error(JSON.stringify(prepared.issues));
+  if (!prepared.ok) throw prepared.error;
   opts.scripts.dlq ??= (_, r) => written(r);
   const logger = createLogger({
     level: 'info',

@@ -56,7 +56,7 @@ describe('a target with kinds', () => {
     });
     try {
       const prepared = await createHost({ plugins: [...BUILTIN_PLUGINS, recording] }).prepare({ cwd: p.dir });
-      if (!prepared.ok) throw new Error(JSON.stringify(prepared.issues));
+      if (!prepared.ok) throw prepared.error;
       const metrics = createMetrics();
       const r = await runPipeline(prepared.value.pipelines[0]!, {
         signal: new AbortController().signal,

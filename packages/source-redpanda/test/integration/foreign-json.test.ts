@@ -69,7 +69,7 @@ describe('JSON messages from other producers', () => {
     );
     const host = createHost({ plugins: [...BUILTIN_PLUGINS, plugin] });
     const prepared = await host.prepare({ configPath: path.join(dir, 'qi.config.json') });
-    if (!prepared.ok) throw new Error(JSON.stringify(prepared.issues));
+    if (!prepared.ok) throw prepared.error;
     const r = await runPipeline(prepared.value.pipelines[0]!, {
       signal: new AbortController().signal,
       once: true,

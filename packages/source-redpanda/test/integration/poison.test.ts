@@ -38,7 +38,7 @@ describe('poison messages', () => {
     );
     const host = createHost({ plugins: [...BUILTIN_PLUGINS, plugin] });
     const prepared = await host.prepare({ configPath: path.join(dir, 'qi.config.json') });
-    if (!prepared.ok) throw new Error(JSON.stringify(prepared.issues));
+    if (!prepared.ok) throw prepared.error;
     const r = await runPipeline(prepared.value.pipelines[0]!, {
       signal: new AbortController().signal,
       once: true,

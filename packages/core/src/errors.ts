@@ -79,6 +79,23 @@ export const CoreErrors = {
 
 export type ErrorSpec = Pick<QiErrorShape, 'code' | 'category' | 'retryable'>;
 
+/**
+ * Node's errno codes for a connection that failed or dropped: every plugin's classifier
+ * reads them as a `network` error, retryable. One list, so that a code added for one
+ * client library counts for all of them.
+ */
+export const NETWORK_ERRNOS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 export function qiError(
   spec: ErrorSpec,
   message: string,

@@ -1,6 +1,6 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { CoreErrors, type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
+import { CoreErrors, type ErrorSpec, isQiError, NETWORK_ERRNOS, type QiError, qiError } from '@qi/core';
 
 /**
  * Stable codes of @qi/mcp. The writer turns every transport failure into one of
@@ -27,15 +27,9 @@ export const McpErrors = {
   CONFIG: { code: 'MCP_CONFIG', category: 'config', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
+// fetch (undici) adds its own codes for the same failures
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
+  ...NETWORK_ERRNOS,
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',

@@ -1,4 +1,4 @@
-import { type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
+import { type ErrorSpec, isQiError, NETWORK_ERRNOS, type QiError, qiError } from '@qi/core';
 import { classifyStreamingError } from '@qi/streaming';
 
 /** Codes of @qi/target-redpanda; broker errors keep the transport's QI_STREAMING_* codes. */
@@ -28,8 +28,8 @@ export function encodeError(kind: string, e: unknown): QiError {
   });
 }
 
-const NETWORK =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|timeout/i;
+// the registry client keeps only the socket error's text, so the errno is looked for in it
+const NETWORK = new RegExp([...NETWORK_ERRNOS, 'socket hang up', 'timeout'].join('|'), 'i');
 
 /**
  * A Schema Registry client error -> QiError. Unreachable or 5xx: retryable (BaseWriter backs

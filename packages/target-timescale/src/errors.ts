@@ -1,4 +1,12 @@
-import { type ErrorSpec, isProgrammerError, isQiError, type QiError, qiError, toQiError } from '@qi/core';
+import {
+  type ErrorSpec,
+  isProgrammerError,
+  isQiError,
+  NETWORK_ERRNOS,
+  type QiError,
+  qiError,
+  toQiError,
+} from '@qi/core';
 
 /** Stable codes of @qi/target-timescale. */
 export const TimescaleErrors = {
@@ -47,17 +55,6 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['42', TimescaleErrors.SQL], // syntax or access rule: a bug in the SQL this package makes
 ];
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ECONNABORTED',
-]);
 const NETWORK_MESSAGES = [
   /connection terminated/i,
   /not queryable/i,
@@ -114,7 +111,7 @@ export function classifyPgError(e: unknown, statement?: string): QiError {
     return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}${hint}`, { context, cause: e });
   }
   if (
-    (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||
+    (typeof pe.code === 'string' && NETWORK_ERRNOS.has(pe.code)) ||
     NETWORK_MESSAGES.some((re) => re.test(message))
   ) {
     if (typeof pe.code === 'string') context.errno = pe.code;

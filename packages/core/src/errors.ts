@@ -70,9 +70,15 @@ export const CoreErrors = {
   RETRIES_EXHAUSTED: { code: 'QI_RETRIES_EXHAUSTED', category: 'unavailable', retryable: false },
   START_TIMEOUT: { code: 'QI_START_TIMEOUT', category: 'unavailable', retryable: false },
   TARGET_BEHIND: { code: 'QI_TARGET_BEHIND', category: 'unavailable', retryable: false },
+  NOT_FOUND: { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
   NOT_SUPPORTED: { code: 'QI_NOT_SUPPORTED', category: 'not-supported', retryable: false },
   CLOSED: { code: 'QI_CLOSED', category: 'programmer', retryable: false },
   ABORTED: { code: 'QI_ABORTED', category: 'unavailable', retryable: false },
+  /** the built-in file source and target; category and retryable depend on the errno (see each classifier) */
+  FILE: { code: 'QI_FILE', category: 'internal', retryable: false },
+  /** the built-in stdout target: a write failed (EAGAIN is retried) */
+  STDOUT: { code: 'QI_STDOUT', category: 'unavailable', retryable: false },
+  STDOUT_CLOSED: { code: 'QI_STDOUT_CLOSED', category: 'unavailable', retryable: false },
   PROGRAMMER: { code: 'QI_PROGRAMMER', category: 'programmer', retryable: false },
   INTERNAL: { code: 'QI_INTERNAL', category: 'internal', retryable: false },
 } as const satisfies Record<string, Pick<QiErrorShape, 'code' | 'category' | 'retryable'>>;

@@ -3,13 +3,21 @@ import { classifyStreamingError } from '@qi/streaming';
 
 /** Codes of @qi/target-redpanda; broker errors keep the transport's QI_STREAMING_* codes. */
 export const RedpandaErrors = {
-  ENCODE: { code: 'QI_REDPANDA_ENCODE', category: 'data', retryable: false },
-  DECODE: { code: 'QI_REDPANDA_DECODE', category: 'data', retryable: false },
-  SCHEMA_MISMATCH: { code: 'QI_REDPANDA_SCHEMA_MISMATCH', category: 'data', retryable: false },
-  TOPIC: { code: 'QI_REDPANDA_TOPIC', category: 'config', retryable: false },
-  REGISTRY_UNAVAILABLE: { code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
-  REGISTRY: { code: 'QI_REDPANDA_REGISTRY', category: 'config', retryable: false },
-  SCHEMA_INCOMPATIBLE: { code: 'QI_REDPANDA_SCHEMA_INCOMPATIBLE', category: 'config', retryable: false },
+  ENCODE: { code: 'QI_TARGET_REDPANDA_ENCODE', category: 'data', retryable: false },
+  DECODE: { code: 'QI_TARGET_REDPANDA_DECODE', category: 'data', retryable: false },
+  SCHEMA_MISMATCH: { code: 'QI_TARGET_REDPANDA_SCHEMA_MISMATCH', category: 'data', retryable: false },
+  TOPIC: { code: 'QI_TARGET_REDPANDA_TOPIC', category: 'config', retryable: false },
+  REGISTRY_UNAVAILABLE: {
+    code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE',
+    category: 'network',
+    retryable: true,
+  },
+  REGISTRY: { code: 'QI_TARGET_REDPANDA_REGISTRY', category: 'config', retryable: false },
+  SCHEMA_INCOMPATIBLE: {
+    code: 'QI_TARGET_REDPANDA_SCHEMA_INCOMPATIBLE',
+    category: 'config',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

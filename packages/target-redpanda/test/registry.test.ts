@@ -1,4 +1,4 @@
-import { avroSchema, RECORD_SPECS } from '@qi/core';
+import { avroSchema, NETWORK_ERRNOS, RECORD_SPECS } from '@qi/core';
 import { samplePrice } from '@qi/core/testkit';
 import {
   CONTENT_TYPES,
@@ -101,5 +101,21 @@ describe('Confluent framing and registry errors', () => {
       compatibility: 'BACKWARD',
       clientId: 'qi',
     });
+  });
+});
+
+describe('registryError and network errnos (core NETWORK_ERRNOS)', () => {
+  it.each([...NETWORK_ERRNOS])("%s in the client's message is a retryable registry outage", (errno) => {
+    const e = registryError(
+      Object.assign(
+        new Error(`Confluent_Schema_Registry - Error, status 400: connect ${errno} 127.0.0.1:1`),
+        {
+          status: 400,
+        },
+      ),
+      's-value',
+      'http://r',
+    );
+    expect(e).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE', retryable: true });
   });
 });

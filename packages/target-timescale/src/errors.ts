@@ -94,7 +94,9 @@ function specForSqlState(code: string): ErrorSpec | undefined {
   return undefined;
 }
 
-const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+// EPIPE has the shape of a SQLSTATE too; it is the socket's, not the server's
+const isSqlState = (code: unknown): code is string =>
+  typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !NETWORK_ERRNOS.has(code);
 
 /**
  * Maps a pg / pg-promise / Node socket error to a QiError; the database's own

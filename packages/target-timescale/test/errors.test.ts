@@ -1,3 +1,4 @@
+import { NETWORK_ERRNOS } from '@qi/core';
 import { classifyPgError } from '../src/errors';
 
 const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {}) =>
@@ -96,5 +97,13 @@ describe('classifyPgError', () => {
       code: 'QI_TARGET_TIMESCALE_INTERNAL',
       message: 'a string',
     });
+  });
+});
+
+describe('network errnos (core NETWORK_ERRNOS, shared by every classifier)', () => {
+  it.each([...NETWORK_ERRNOS])('%s is a retryable connection error', (errno) => {
+    const e = classifyPgError(Object.assign(new Error(`connect ${errno} 127.0.0.1:5432`), { code: errno }));
+    expect(e).toMatchObject({ code: 'QI_TARGET_TIMESCALE_CONNECTION', category: 'network', retryable: true });
+    expect(e.context.errno).toBe(errno);
   });
 });

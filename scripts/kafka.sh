@@ -24,7 +24,9 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
+QI_NAME=kafka
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 POM="$SCRIPT_DIR/kafka/pom.xml"
 
 KHOME="${QI_KAFKA_HOME:-$REPO/.cache/kafka}"
@@ -51,29 +53,10 @@ else
   JAVA="java"
 fi
 
-say() { echo "kafka: $*"; }
-die() { echo "kafka: $*" >&2; exit 1; }
-
 # --- helpers ---------------------------------------------------------------
 
-port_open() { # host port
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
-}
-
 # Prints the pid if our broker process (from the pid file) is alive.
-broker_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
-  # guard against a recycled pid
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'kafka\.Kafka' || return 1
-  fi
-  echo "$pid"
-}
+broker_pid() { live_pid "$PIDFILE" 'kafka\.Kafka'; }
 
 is_ready() {
   broker_pid >/dev/null && port_open "$HOST" "$PORT" \
@@ -242,12 +225,9 @@ do_start() {
     : >"$LOG"
     format_storage
     say "starting broker on ${HOST}:${PORT} (controller ${CPORT}), home $KHOME"
-    local launcher=()
-    command -v setsid >/dev/null 2>&1 && launcher=(setsid)
     # shellcheck disable=SC2046
-    ( cd "$KHOME" && exec "${launcher[@]}" nohup "$JAVA" $(java_opts) -cp "$LIBS/*" kafka.Kafka "$PROPS" \
-        </dev/null >>"$LOG" 2>&1 9>&- ) &
-    pid=$!
+    detach "$KHOME" "$LOG" "$JAVA" $(java_opts) -cp "$LIBS/*" kafka.Kafka "$PROPS"
+    pid=$DETACHED_PID
     echo "$pid" >"$PIDFILE"
   fi
 
@@ -277,17 +257,8 @@ do_stop() {
     return 0
   fi
   say "stopping broker (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
   local start_s=$SECONDS
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS - start_s >= STOP_TIMEOUT)); then
-      say "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
+  stop_pid "$pid" "$STOP_TIMEOUT"
   rm -f "$PIDFILE"
   say "stopped after $((SECONDS - start_s))s"
 }
@@ -332,11 +303,7 @@ shift || true
 
 # Serialise concurrent start/stop/reset on the same home (fd 9 is closed for the broker itself).
 case "$cmd" in
-  start | stop | restart | reset)
-    mkdir -p "$KHOME"
-    exec 9>"$KHOME/.lock"
-    if command -v flock >/dev/null 2>&1; then flock 9; fi
-    ;;
+  start | stop | restart | reset) lock_home "$KHOME" ;;
 esac
 
 case "$cmd" in

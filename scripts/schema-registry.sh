@@ -22,7 +22,9 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
+QI_NAME=schema-registry
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 SRHOME="${QI_SR_HOME:-$REPO/.cache/schema-registry}"
 HOST="${QI_SR_HOST:-127.0.0.1}"
@@ -33,9 +35,6 @@ START_TIMEOUT="${QI_SR_START_TIMEOUT:-90}"
 HEAP_OPTS="${QI_SR_HEAP_OPTS:--Xms64m -Xmx384m}"
 LOG="$SRHOME/registry.log"
 PIDFILE="$SRHOME/registry.pid"
-
-say() { echo "schema-registry: $*"; }
-die() { echo "schema-registry: $*" >&2; exit 1; }
 
 java_major() { # java binary -> major version
   "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1
@@ -67,21 +66,7 @@ pick_java() {
   fi
 }
 
-port_open() { # host port
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
-}
-
-registry_pid() {
-  [[ -f "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null || true)"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  if [[ -r "/proc/$pid/cmdline" ]]; then
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -Eq 'quarkus-run\.jar|apicurio-registry-app-.*-runner\.jar' || return 1
-  fi
-  echo "$pid"
-}
+registry_pid() { live_pid "$PIDFILE" 'quarkus-run\.jar|apicurio-registry-app-.*-runner\.jar'; }
 
 base_url() { echo "http://${HOST}:${PORT}/apis/ccompat/v7"; }
 
@@ -150,15 +135,13 @@ do_start() {
     fetch_app
     [[ -f "$LOG" ]] && mv -f "$LOG" "$LOG.1"
     say "starting Apicurio $VERSION on $(base_url) (management ${MPORT}, compatibility $COMPAT), home $SRHOME"
-    local launcher=()
-    command -v setsid >/dev/null 2>&1 && launcher=(setsid)
     # shellcheck disable=SC2086
-    ( cd "$APP" && exec "${launcher[@]}" nohup "$JAVA" $HEAP_OPTS -XX:+UseSerialGC \
-        -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
-        -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$MPORT" \
-        -Dapicurio.rules.global.compatibility="$COMPAT" \
-        -jar "$(app_jar "$APP")" </dev/null >"$LOG" 2>&1 9>&- ) &
-    pid=$!
+    detach "$APP" "$LOG" "$JAVA" $HEAP_OPTS -XX:+UseSerialGC \
+      -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
+      -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$MPORT" \
+      -Dapicurio.rules.global.compatibility="$COMPAT" \
+      -jar "$(app_jar "$APP")"
+    pid=$DETACHED_PID
     echo "$pid" >"$PIDFILE"
   fi
   local start_s=$SECONDS
@@ -189,27 +172,14 @@ do_stop() {
     return 0
   fi
   say "stopping registry (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  local start_s=$SECONDS
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS - start_s >= 20)); then
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.2
-  done
+  stop_pid "$pid" 20
   rm -f "$PIDFILE"
   say "stopped"
 }
 
 cmd="${1:-}"
 case "$cmd" in
-  start | stop)
-    mkdir -p "$SRHOME"
-    exec 9>"$SRHOME/.lock"
-    if command -v flock >/dev/null 2>&1; then flock 9; fi
-    ;;
+  start | stop) lock_home "$SRHOME" ;;
 esac
 
 case "$cmd" in

@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TEST_PG_URL } from '@qi/core/testkit';
 
 export const REPO = path.resolve(__dirname, '../..');
 
@@ -10,7 +11,8 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+/** The machine's PostgreSQL, database `test` (QI_TEST_PG_URL overrides it, as in every package's tests). */
+export const PG_URL = TEST_PG_URL;
 
 export function psql(sql: string): string {
   return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', PG_URL, '-c', sql], {

@@ -1,3 +1,6 @@
+import { TEST_KAFKA_BROKERS as BROKERS, requireBroker, uniqueName as unique } from '@qi/core/testkit';
+import { deleteTopics } from '../support/kafka';
+import { PG_URL, priceRows, psql } from './helpers';
 import {
   kafkaProject,
   keysSql,
@@ -7,9 +10,7 @@ import {
   type QiProcess,
   qiRun,
   until,
-} from '../../packages/source-redpanda/test/e2e-kafka';
-import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, priceRows, psql } from './helpers';
+} from './kafka-project';
 
 // `qi run` (Kafka -> PostgreSQL) is killed with SIGKILL while records are still
 // being produced, then started again with --once: every produced record is in

@@ -1,3 +1,6 @@
+import { TEST_KAFKA_BROKERS as BROKERS, requireBroker, uniqueName as unique } from '@qi/core/testkit';
+import { deleteTopics } from '../support/kafka';
+import { PG_URL, priceRows, psql } from './helpers';
 import {
   kafkaProject,
   keysSql,
@@ -8,9 +11,7 @@ import {
   type QiProcess,
   qiRun,
   until,
-} from '../../packages/source-redpanda/test/e2e-kafka';
-import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, priceRows, psql } from './helpers';
+} from './kafka-project';
 
 // Two `qi run` processes with the same group id share a 6-partition topic:
 // together they deliver every record; stopping one (SIGTERM) while records are

@@ -1,3 +1,6 @@
+import { TEST_KAFKA_BROKERS as BROKERS, requireBroker, uniqueName as unique } from '@qi/core/testkit';
+import { deleteTopics } from '../support/kafka';
+import { PG_URL, priceRows, psql } from './helpers';
 import {
   kafkaProject,
   lastAssignment,
@@ -6,9 +9,7 @@ import {
   type QiProcess,
   qiRun,
   until,
-} from '../../packages/source-redpanda/test/e2e-kafka';
-import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
-import { PG_URL, priceRows, psql } from './helpers';
+} from './kafka-project';
 
 // Two `qi run` processes in one consumer group read a 6-partition topic that
 // already holds a backlog (so every partition is paused at the queue bound and

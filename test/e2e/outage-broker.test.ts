@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { naturalKey } from '@qi/core';
-import { readRecords, streamingFor, unique } from '../../packages/target-redpanda/test/helpers';
+import { uniqueName as unique } from '@qi/core/testkit';
+import { readRecords, streamingFor } from '../support/kafka';
 import { REPO } from './helpers';
 import { healthz, type QiProcess, qiRun, sleep, tickerProject, until } from './outage';
 

@@ -1,4 +1,4 @@
-import { unique } from '../../packages/source-redpanda/test/helpers';
+import { uniqueName as unique } from '@qi/core/testkit';
 import { healthz, privatePostgres, type QiProcess, qiRun, sleep, tickerProject, until } from './outage';
 
 // PostgreSQL goes down for 3 minutes in the middle of a `qi run` whose source

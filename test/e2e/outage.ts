@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { kafkaProject, type QiProcess, qiRun } from '../../packages/source-redpanda/test/e2e-kafka';
 import { REPO } from './helpers';
+import { kafkaProject, type QiProcess, qiRun } from './kafka-project';
 
 // Helpers of the outage tests: a source that keeps producing whatever happens
 // downstream, a private PostgreSQL, and the run's /healthz.

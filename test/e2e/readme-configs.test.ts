@@ -16,7 +16,7 @@ import mcpRedpanda from '@qi/target-redpanda-mcp';
 import timescale from '@qi/target-timescale';
 import mcpTimescale from '@qi/target-timescale-mcp';
 import Ajv from 'ajv';
-import { REPO, tempDir } from './helpers';
+import { PG_URL, REPO, tempDir } from './helpers';
 
 // Every pipeline config a README shows is validated by the same host `qi validate` uses, with
 // the real plugin schemas (which refuse unknown keys): documentation cannot drift from the code.
@@ -59,7 +59,7 @@ describe('pipeline configs shown in the READMEs', () => {
       writeFileSync(path.join(t.dir, 'qi.config.yaml'), yaml);
       // the variables the snippets use, as a user would have them set
       const env = {
-        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        DATABASE_URL: PG_URL,
         COINGECKO_API_KEY: 'CG-example',
         KAFKA_BROKERS: '127.0.0.1:9092',
         KAFKA_USER: 'qi',

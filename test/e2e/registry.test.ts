@@ -12,7 +12,8 @@ import {
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { samplePrice, sampleRecords } from '@qi/core/testkit';
+import { requirePostgres, samplePrice, sampleRecords } from '@qi/core/testkit';
+import { PG_URL, psql, REPO } from './helpers';
 
 // The release path, end to end, through a real npm registry: `changeset pack` +
 // `changeset publish` (what `pnpm release` runs after the build) put every
@@ -20,8 +21,6 @@ import { samplePrice, sampleRecords } from '@qi/core/testkit';
 // workspace then installs only @qi/core, @qi/target-timescale and the
 // third-party qi-plugin-nats from it, and runs a pipeline into the machine's
 // PostgreSQL and NATS JetStream with the installed `qi`.
-const REPO = path.resolve(__dirname, '../..');
-const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = 'nats://127.0.0.1:4222';
 const id = `${process.pid}_${randomBytes(3).toString('hex')}`;
 const SCHEMA = `qi_registry_${id}`;
@@ -53,11 +52,6 @@ const bin = (pkg: string, file: string) =>
   path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [REPO] })), file);
 const qi = (args: string[], cwd = project) =>
   run(process.execPath, [path.join(project, 'node_modules/@qi/core/bin/qi.cjs'), ...args], cwd);
-const psql = (sql: string) =>
-  execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', PG_URL, '-c', sql], {
-    encoding: 'utf8',
-    env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' },
-  }).trim();
 
 interface WorkspacePackage {
   name: string;
@@ -165,11 +159,7 @@ beforeAll(async () => {
     if (!p.prepack && !existsSync(path.join(p.dir, 'dist')))
       throw new Error(`${p.name} is not built (${p.dir}/dist is missing): run pnpm build`);
   }
-  try {
-    psql('SELECT 1');
-  } catch (e) {
-    throw new Error(`PostgreSQL is not answering on 127.0.0.1:5432 (db test): ${(e as Error).message}`);
-  }
+  await requirePostgres(() => psql('SELECT 1'), PG_URL);
   if (!(await reachable(4222)))
     throw new Error('NATS is not answering on 127.0.0.1:4222: start nats-server -js -a 127.0.0.1 -p 4222');
 

@@ -1,15 +1,10 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { TEST_REGISTRY_URL as REGISTRY_URL, requireBroker, requireRegistry } from '@qi/core/testkit';
 import { avroSchema, RECORD_SPECS, tableDdl } from '../../packages/core/src/index';
-import {
-  deleteTopicsWithPrefixes,
-  REGISTRY_URL,
-  requireBroker,
-  requireRegistry,
-  streamingFor,
-} from '../../packages/target-redpanda/test/helpers';
-import { psql, REPO, start, tempDir } from './helpers';
+import { deleteTopicsWithPrefixes, streamingFor } from '../support/kafka';
+import { PG_URL, psql, REPO, start, tempDir } from './helpers';
 
 // `qi schema plan|apply` as a user runs them, against the machine's PostgreSQL,
 // the local broker and the real Schema Registry. The registry holds an older
@@ -36,7 +31,7 @@ describe('qi schema plan | apply', () => {
     source: { use: file, with: { path: in.ndjson } }
     targets:
       - use: "@qi/target-timescale"
-        with: { connectionString: "postgres://postgres@127.0.0.1:5432/test", schema: ${sqlSchema}, timescale: { enabled: false } }
+        with: { connectionString: "${PG_URL}", schema: ${sqlSchema}, timescale: { enabled: false } }
       - use: "@qi/target-redpanda"
         with:
           brokers: ["127.0.0.1:9092"]

@@ -1,13 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import {
-  kafkaProject,
-  produceRange,
-  type QiProcess,
-  qiRun,
-} from '../../packages/source-redpanda/test/e2e-kafka';
-import { BROKERS, deleteTopics, requireBroker, unique } from '../../packages/source-redpanda/test/helpers';
+import { TEST_KAFKA_BROKERS as BROKERS, requireBroker, uniqueName as unique } from '@qi/core/testkit';
+import { deleteTopics } from '../support/kafka';
 import { REPO } from './helpers';
+import { kafkaProject, produceRange, type QiProcess, qiRun } from './kafka-project';
 import { metricsUrl, until } from './outage';
 
 // The Kafka source knows its lag (end offsets minus what it handed over): `qi run`

@@ -70,14 +70,37 @@ export const CoreErrors = {
   RETRIES_EXHAUSTED: { code: 'QI_RETRIES_EXHAUSTED', category: 'unavailable', retryable: false },
   START_TIMEOUT: { code: 'QI_START_TIMEOUT', category: 'unavailable', retryable: false },
   TARGET_BEHIND: { code: 'QI_TARGET_BEHIND', category: 'unavailable', retryable: false },
+  NOT_FOUND: { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
   NOT_SUPPORTED: { code: 'QI_NOT_SUPPORTED', category: 'not-supported', retryable: false },
   CLOSED: { code: 'QI_CLOSED', category: 'programmer', retryable: false },
   ABORTED: { code: 'QI_ABORTED', category: 'unavailable', retryable: false },
+  /** the built-in file source and target; category and retryable depend on the errno (see each classifier) */
+  FILE: { code: 'QI_FILE', category: 'internal', retryable: false },
+  /** the built-in stdout target: a write failed (EAGAIN is retried) */
+  STDOUT: { code: 'QI_STDOUT', category: 'unavailable', retryable: false },
+  STDOUT_CLOSED: { code: 'QI_STDOUT_CLOSED', category: 'unavailable', retryable: false },
   PROGRAMMER: { code: 'QI_PROGRAMMER', category: 'programmer', retryable: false },
   INTERNAL: { code: 'QI_INTERNAL', category: 'internal', retryable: false },
 } as const satisfies Record<string, Pick<QiErrorShape, 'code' | 'category' | 'retryable'>>;
 
 export type ErrorSpec = Pick<QiErrorShape, 'code' | 'category' | 'retryable'>;
+
+/**
+ * Node's errno codes for a connection that failed or dropped: every plugin's classifier
+ * reads them as a `network` error, retryable. One list, so that a code added for one
+ * client library counts for all of them.
+ */
+export const NETWORK_ERRNOS: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 export function qiError(
   spec: ErrorSpec,

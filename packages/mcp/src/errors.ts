@@ -1,6 +1,6 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { CoreErrors, type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
+import { CoreErrors, type ErrorSpec, isQiError, NETWORK_ERRNOS, type QiError, qiError } from '@qi/core';
 
 /**
  * Stable codes of @qi/mcp. The writer turns every transport failure into one of
@@ -10,32 +10,28 @@ import { CoreErrors, type ErrorSpec, isQiError, type QiError, qiError } from '@q
  * BaseWriter split the batch in two until the halves fit.
  */
 export const McpErrors = {
-  UNAUTHORIZED: { code: 'MCP_UNAUTHORIZED', category: 'auth', retryable: false },
-  FORBIDDEN: { code: 'MCP_FORBIDDEN', category: 'auth', retryable: false },
-  NETWORK: { code: 'MCP_NETWORK', category: 'network', retryable: true },
-  TIMEOUT: { code: 'MCP_TIMEOUT', category: 'network', retryable: true },
-  SESSION_EXPIRED: { code: 'MCP_SESSION_EXPIRED', category: 'network', retryable: true },
-  UNAVAILABLE: { code: 'MCP_UNAVAILABLE', category: 'unavailable', retryable: true },
-  RATE_LIMITED: { code: 'MCP_RATE_LIMITED', category: 'rate-limit', retryable: true },
-  TOO_LARGE: { code: 'MCP_TOO_LARGE', category: 'data', retryable: false },
-  INVALID_INPUT: { code: 'MCP_INVALID_INPUT', category: 'data', retryable: false },
-  NOT_FOUND: { code: 'MCP_NOT_FOUND', category: 'config', retryable: false },
-  HTTP: { code: 'MCP_HTTP', category: 'config', retryable: false },
-  NOT_QI_SERVER: { code: 'MCP_NOT_QI_SERVER', category: 'config', retryable: false },
-  PROTOCOL: { code: 'MCP_PROTOCOL', category: 'internal', retryable: false },
-  TOOL_ERROR: { code: 'MCP_TOOL_ERROR', category: 'internal', retryable: false },
-  CONFIG: { code: 'MCP_CONFIG', category: 'config', retryable: false },
+  UNAUTHORIZED: { code: 'QI_MCP_UNAUTHORIZED', category: 'auth', retryable: false },
+  FORBIDDEN: { code: 'QI_MCP_FORBIDDEN', category: 'auth', retryable: false },
+  NETWORK: { code: 'QI_MCP_NETWORK', category: 'network', retryable: true },
+  TIMEOUT: { code: 'QI_MCP_TIMEOUT', category: 'network', retryable: true },
+  SESSION_EXPIRED: { code: 'QI_MCP_SESSION_EXPIRED', category: 'network', retryable: true },
+  UNAVAILABLE: { code: 'QI_MCP_UNAVAILABLE', category: 'unavailable', retryable: true },
+  RATE_LIMITED: { code: 'QI_MCP_RATE_LIMITED', category: 'rate-limit', retryable: true },
+  TOO_LARGE: { code: 'QI_MCP_TOO_LARGE', category: 'data', retryable: false },
+  INVALID_INPUT: { code: 'QI_MCP_INVALID_INPUT', category: 'data', retryable: false },
+  NOT_FOUND: { code: 'QI_MCP_NOT_FOUND', category: 'config', retryable: false },
+  HTTP: { code: 'QI_MCP_HTTP', category: 'config', retryable: false },
+  NOT_QI_SERVER: { code: 'QI_MCP_NOT_QI_SERVER', category: 'config', retryable: false },
+  PROTOCOL: { code: 'QI_MCP_PROTOCOL', category: 'internal', retryable: false },
+  TOOL_ERROR: { code: 'QI_MCP_TOOL_ERROR', category: 'internal', retryable: false },
+  CONFIG: { code: 'QI_MCP_CONFIG', category: 'config', retryable: false },
+  /** a record the server refused without saying why in a code of its own */
+  REJECTED: { code: 'QI_MCP_REJECTED', category: 'data', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
+// fetch (undici) adds its own codes for the same failures
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
+  ...NETWORK_ERRNOS,
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_CONNECT_TIMEOUT',
@@ -118,5 +114,5 @@ export function classifyMcpError(e: unknown, url: string): QiError {
 
 /** Connection-level failures after which the client is dropped and rebuilt on the next call. */
 export function isConnectionError(error: QiError): boolean {
-  return ['MCP_NETWORK', 'MCP_SESSION_EXPIRED', 'MCP_UNAVAILABLE'].includes(error.code);
+  return ['QI_MCP_NETWORK', 'QI_MCP_SESSION_EXPIRED', 'QI_MCP_UNAVAILABLE'].includes(error.code);
 }

@@ -89,7 +89,9 @@ export function recordsArg(kind: RecordKind | 'batch', specs: RecordSpecs = RECO
 /** The QiError a failed tool call carries in structuredContent.error. */
 export const toolErrorShape = z
   .object({
-    code: z.string().describe('stable error code, e.g. QI_RETRIES_EXHAUSTED, TS_UNAVAILABLE'),
+    code: z
+      .string()
+      .describe('stable error code, e.g. QI_RETRIES_EXHAUSTED, QI_TARGET_TIMESCALE_UNAVAILABLE'),
     message: z.string(),
     category: z.string().describe('validation, config, network, unavailable, rate-limit, auth, data, …'),
     retryable: z.boolean().describe('true when the same call may succeed later: retry with backoff'),

@@ -178,7 +178,7 @@ export async function serveTargetFromConfig(opts: ServeTargetOptions = {}): Prom
     await server.close();
     return err(
       qiError(
-        (e as { code?: string }).code === 'MCP_CONFIG' ? CoreErrors.CONFIG : CoreErrors.INTERNAL,
+        (e as { code?: string }).code === 'QI_MCP_CONFIG' ? CoreErrors.CONFIG : CoreErrors.INTERNAL,
         scrub((e as Error).message),
         { cause: e },
       ),

@@ -95,7 +95,7 @@ export function createMcpWriterHandler(
         index: r.index,
         error: qiError(
           {
-            code: r.code ?? 'MCP_REJECTED',
+            code: r.code ?? McpErrors.REJECTED.code,
             category: (r.category as ErrorCategory) ?? 'data',
             retryable: false,
           },

@@ -8,7 +8,7 @@ describe('@qi/mcp HTTP transport: auth, limits, concurrency', () => {
     const writer = new BaseWriter({ name: 'm', handler: createMemoryHandler().handler });
     const server = createTargetMcpServer({ name: 't', version: '0', writer });
     await expect(server.serveHttp({ host: '0.0.0.0', port: 0, env: {} })).rejects.toMatchObject({
-      code: 'MCP_CONFIG',
+      code: 'QI_MCP_CONFIG',
       message: expect.stringContaining('QI_MCP_TOKEN'),
     });
     await expect(

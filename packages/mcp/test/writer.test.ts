@@ -66,7 +66,7 @@ describe('MCP writer failure handling', () => {
       level: 'warn',
       destination: {
         write: (line: string) =>
-          void (line.includes('"writer.retry"') && line.includes('MCP_NETWORK') && sawRetry()),
+          void (line.includes('"writer.retry"') && line.includes('QI_MCP_NETWORK') && sawRetry()),
       },
     });
     const writer = new BaseWriter({
@@ -134,10 +134,10 @@ describe('MCP writer failure handling', () => {
       const r = await wrong.publishPrices(sampleRecords('price', 1) as never);
       expect(r.ok).toBe(false);
       if (!r.ok)
-        expect(r.error).toMatchObject({ code: 'MCP_UNAUTHORIZED', category: 'auth', retryable: false });
+        expect(r.error).toMatchObject({ code: 'QI_MCP_UNAUTHORIZED', category: 'auth', retryable: false });
       await wrong.close();
       const handler = createMcpWriterHandler({ url: srv.url.replace('/mcp', '/elsewhere'), token: TOKEN });
-      await expect(handler.init!()).rejects.toMatchObject({ code: 'MCP_NOT_FOUND', retryable: false });
+      await expect(handler.init!()).rejects.toMatchObject({ code: 'QI_MCP_NOT_FOUND', retryable: false });
     } finally {
       await srv.server.close();
     }
@@ -149,7 +149,7 @@ describe('MCP writer failure handling', () => {
     await srv.server.close();
     const handler = createMcpWriterHandler({ url: `http://127.0.0.1:${port}/mcp` });
     await expect(handler.init!()).rejects.toMatchObject({
-      code: 'MCP_NETWORK',
+      code: 'QI_MCP_NETWORK',
       category: 'network',
       retryable: true,
     });
@@ -170,7 +170,7 @@ describe('MCP writer failure handling', () => {
     const timed = createMcpWriterHandler({ url: slow.url, toolTimeoutMs: 200 });
     try {
       await expect(timed.writeBatch('price', sampleRecords('price', 2) as never)).rejects.toMatchObject({
-        code: 'MCP_TIMEOUT',
+        code: 'QI_MCP_TIMEOUT',
         retryable: true,
       });
     } finally {

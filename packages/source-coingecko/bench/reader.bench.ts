@@ -1,6 +1,6 @@
 // Throughput of the CoinGecko reader (fetch → exact JSON → mapping → DSL validation) against the
 // raw client (fetch + JSON.parse) on the same stand-in responses. Run by `pnpm bench` on the built dist.
-import { createMetrics, PLUGIN_API_VERSION, silentLogger } from '@qi/core';
+import { testContext } from '@qi/core/testkit';
 import { createCoinGeckoReader } from '../dist/index.js';
 import { startStandIn } from '../dist/stand-in.js';
 
@@ -9,15 +9,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const standIn = await startStandIn({ extraCoins: COINS });
 const ids = [...standIn.coins.keys()];
-const ctx = {
-  name: 'bench',
-  pipeline: 'bench',
-  logger: silentLogger(),
-  metrics: createMetrics(),
-  signal: new AbortController().signal,
-  apiVersion: PLUGIN_API_VERSION,
-  baseDir: process.cwd(),
-};
+const ctx = testContext({ name: 'bench', pipeline: 'bench' });
 
 async function rawMarkets(): Promise<number> {
   let rows = 0;

@@ -3,19 +3,19 @@ import { isObject, parseExactJson } from './json';
 
 /** Stable codes of @qi/source-coingecko. */
 export const CoinGeckoErrors = {
-  RATE_LIMITED: { code: 'COINGECKO_RATE_LIMITED', category: 'rate-limit', retryable: true },
-  UNAVAILABLE: { code: 'COINGECKO_UNAVAILABLE', category: 'unavailable', retryable: true },
-  TIMEOUT: { code: 'COINGECKO_TIMEOUT', category: 'network', retryable: true },
-  NETWORK: { code: 'COINGECKO_NETWORK', category: 'network', retryable: true },
-  BAD_RESPONSE: { code: 'COINGECKO_BAD_RESPONSE', category: 'unavailable', retryable: true },
-  UNEXPECTED_SHAPE: { code: 'COINGECKO_UNEXPECTED_SHAPE', category: 'data', retryable: false },
-  KEY_MISSING: { code: 'COINGECKO_KEY_MISSING', category: 'auth', retryable: false },
-  AUTH: { code: 'COINGECKO_AUTH', category: 'auth', retryable: false },
-  PLAN_RESTRICTED: { code: 'COINGECKO_PLAN_RESTRICTED', category: 'auth', retryable: false },
-  WRONG_HOST: { code: 'COINGECKO_WRONG_HOST', category: 'config', retryable: false },
-  NOT_FOUND: { code: 'COINGECKO_NOT_FOUND', category: 'not-found', retryable: false },
-  BAD_REQUEST: { code: 'COINGECKO_BAD_REQUEST', category: 'validation', retryable: false },
-  CONFIG: { code: 'COINGECKO_CONFIG', category: 'config', retryable: false },
+  RATE_LIMITED: { code: 'QI_SOURCE_COINGECKO_RATE_LIMITED', category: 'rate-limit', retryable: true },
+  UNAVAILABLE: { code: 'QI_SOURCE_COINGECKO_UNAVAILABLE', category: 'unavailable', retryable: true },
+  TIMEOUT: { code: 'QI_SOURCE_COINGECKO_TIMEOUT', category: 'network', retryable: true },
+  NETWORK: { code: 'QI_SOURCE_COINGECKO_NETWORK', category: 'network', retryable: true },
+  BAD_RESPONSE: { code: 'QI_SOURCE_COINGECKO_BAD_RESPONSE', category: 'unavailable', retryable: true },
+  UNEXPECTED_SHAPE: { code: 'QI_SOURCE_COINGECKO_UNEXPECTED_SHAPE', category: 'data', retryable: false },
+  KEY_MISSING: { code: 'QI_SOURCE_COINGECKO_KEY_MISSING', category: 'auth', retryable: false },
+  AUTH: { code: 'QI_SOURCE_COINGECKO_AUTH', category: 'auth', retryable: false },
+  PLAN_RESTRICTED: { code: 'QI_SOURCE_COINGECKO_PLAN_RESTRICTED', category: 'auth', retryable: false },
+  WRONG_HOST: { code: 'QI_SOURCE_COINGECKO_WRONG_HOST', category: 'config', retryable: false },
+  NOT_FOUND: { code: 'QI_SOURCE_COINGECKO_NOT_FOUND', category: 'not-found', retryable: false },
+  BAD_REQUEST: { code: 'QI_SOURCE_COINGECKO_BAD_REQUEST', category: 'validation', retryable: false },
+  CONFIG: { code: 'QI_SOURCE_COINGECKO_CONFIG', category: 'config', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 const HINTS: Record<number, string> = {

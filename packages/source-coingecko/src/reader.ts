@@ -23,7 +23,7 @@ import {
 } from './encoding';
 import { CoinGeckoErrors, classifyError } from './errors';
 import { RateLimiter } from './rate-limiter';
-import { pollStream } from './stream';
+import { type PollSource, pollStream } from './stream';
 
 /** Ids per request: keeps URLs short; CoinGecko's /coins/markets pages hold at most 250. */
 const IDS_PER_REQUEST = 250;
@@ -32,7 +32,7 @@ const chunks = <T>(xs: readonly T[], n: number): T[][] =>
   Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
 
 /** The ReaderHandler BaseReader calls: point queries over the client, and the polling stream. */
-export class CoinGeckoReaderHandler implements ReaderHandler {
+export class CoinGeckoReaderHandler implements ReaderHandler, PollSource {
   /** coin id → symbol; /simple/price does not return symbols */
   private readonly symbols = new Map<string, string>();
 
@@ -129,7 +129,7 @@ export class CoinGeckoReaderHandler implements ReaderHandler {
     days: string | number,
     interval?: string,
     signal?: AbortSignal,
-  ) {
+  ): Promise<Mapped> {
     const body = await this.client.get(
       `/coins/${encodeURIComponent(coinId)}/ohlc`,
       { vs_currency: vsCurrency, days, interval, precision: 'full' },

@@ -1,8 +1,37 @@
-import { CoreErrors, type QiError, type SourceBatch, type StreamOptions } from '@qi/core';
+import {
+  type Clock,
+  CoreErrors,
+  type Logger,
+  type QiError,
+  type SourceBatch,
+  type StreamOptions,
+} from '@qi/core';
+import type { CoinGeckoConfig } from './config';
 import { candleLength, type Mapped } from './encoding';
 import { classifyError } from './errors';
-import type { CoinGeckoReaderHandler } from './reader';
 import { StreamState } from './stream-state';
+
+/** What the loop needs of the reader handler, declared here so that this file does not import reader.ts (which imports this one). */
+export interface PollSource {
+  readonly config: CoinGeckoConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  fetchPrices(
+    coinIds: readonly string[],
+    vsCurrencies: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Mapped>;
+  fetchAnalytics(vsCurrency: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
+  fetchOhlc(
+    coinId: string,
+    vsCurrency: string,
+    days: string | number,
+    interval?: string,
+    signal?: AbortSignal,
+  ): Promise<Mapped>;
+  fetchTickers(coinId: string, exchanges?: readonly string[], signal?: AbortSignal): Promise<Mapped>;
+}
 
 type Part = 'prices' | 'analytics' | 'ohlcv' | 'level1';
 
@@ -15,10 +44,7 @@ type Part = 'prices' | 'analytics' | 'ohlcv' | 'level1';
  * (logged, and reported so /healthz sees a source that keeps failing); auth
  * and config errors end the stream, since polling cannot fix them.
  */
-export async function* pollStream(
-  h: CoinGeckoReaderHandler,
-  options: StreamOptions,
-): AsyncGenerator<SourceBatch> {
+export async function* pollStream(h: PollSource, options: StreamOptions): AsyncGenerator<SourceBatch> {
   const { config, clock, logger } = h;
   const signal = AbortSignal.any([h.signal, options.signal]);
   const state = new StreamState();

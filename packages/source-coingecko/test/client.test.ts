@@ -77,24 +77,32 @@ describe('client retry rules', () => {
   it.each([
     [
       { kind: 'bad-request', message: 'invalid vs_currency' } as const,
-      'COINGECKO_BAD_REQUEST',
+      'QI_SOURCE_COINGECKO_BAD_REQUEST',
       /invalid vs_currency/,
     ],
-    [{ kind: 'missing-key' } as const, 'COINGECKO_KEY_MISSING', /code 10002.*API Key Missing.*set apiKey/],
-    [{ kind: 'not-found' } as const, 'COINGECKO_NOT_FOUND', /404 on \/coins\/bitcoin\/ohlc: coin not found/],
+    [
+      { kind: 'missing-key' } as const,
+      'QI_SOURCE_COINGECKO_KEY_MISSING',
+      /code 10002.*API Key Missing.*set apiKey/,
+    ],
+    [
+      { kind: 'not-found' } as const,
+      'QI_SOURCE_COINGECKO_NOT_FOUND',
+      /404 on \/coins\/bitcoin\/ohlc: coin not found/,
+    ],
     [
       { kind: 'wrong-host', code: 10011 } as const,
-      'COINGECKO_WRONG_HOST',
+      'QI_SOURCE_COINGECKO_WRONG_HOST',
       /code 10011.*Demo key: set plan "demo"/,
     ],
     [
       { kind: 'wrong-host', code: 10010 } as const,
-      'COINGECKO_WRONG_HOST',
+      'QI_SOURCE_COINGECKO_WRONG_HOST',
       /code 10010.*Pro key: set plan "pro"/,
     ],
     [
       { kind: 'plan-restricted' } as const,
-      'COINGECKO_PLAN_RESTRICTED',
+      'QI_SOURCE_COINGECKO_PLAN_RESTRICTED',
       /code 10005.*not available on your plan/,
     ],
   ])('never retries %o', async (fault, code, message) => {
@@ -109,7 +117,7 @@ describe('client retry rules', () => {
   it('a firewall HTML page (403) is an auth error, not retried, and says what answered', async () => {
     s.inject({ fault: { kind: 'cdn-html', status: 403 }, times: 5 });
     const e = await failure(clientFor(s).get('/ping'));
-    expect([e.code, e.retryable]).toEqual(['COINGECKO_AUTH', false]);
+    expect([e.code, e.retryable]).toEqual(['QI_SOURCE_COINGECKO_AUTH', false]);
     expect(e.message).toMatch(/CoinGecko 403 on \/ping: .*HTML page, not the API/);
     expect(s.count('/ping')).toBe(1);
   });
@@ -195,13 +203,13 @@ describe('keys', () => {
       const demoOnPro = await failure(
         clientFor(pro, { header: 'x-cg-demo-api-key', apiKey: KEY }).get('/ping'),
       );
-      expect(demoOnPro.code).toBe('COINGECKO_WRONG_HOST');
+      expect(demoOnPro.code).toBe('QI_SOURCE_COINGECKO_WRONG_HOST');
       const wrong = await failure(
         clientFor(pro, { header: 'x-cg-pro-api-key', apiKey: 'CG-wrong' }).get('/ping'),
       );
-      expect(wrong.code).toBe('COINGECKO_AUTH');
+      expect(wrong.code).toBe('QI_SOURCE_COINGECKO_AUTH');
       const none = await failure(clientFor(pro).get('/ping'));
-      expect(none.code).toBe('COINGECKO_KEY_MISSING');
+      expect(none.code).toBe('QI_SOURCE_COINGECKO_KEY_MISSING');
       for (const e of [demoOnPro, wrong, none])
         expect(JSON.stringify({ m: e.message, c: e.context })).not.toContain(KEY);
     } finally {

@@ -194,7 +194,7 @@ describe('mapping the stand-in (CoinGecko shapes)', () => {
       market_cap_change_24h_pct: null,
     });
     const none = await reader.getMarketAnalytics('xyz');
-    expect(!none.ok && none.error.code).toBe('COINGECKO_NOT_FOUND');
+    expect(!none.ok && none.error.code).toBe('QI_SOURCE_COINGECKO_NOT_FOUND');
     await reader.close();
   });
 
@@ -224,7 +224,7 @@ describe('mapping the stand-in (CoinGecko shapes)', () => {
     expect(kraken.map((r) => r.exchange)).toEqual(['kraken']);
     expect(s.requests.at(-1)!.query.exchange_ids).toBe('kraken');
     const missing = await reader.getLevel1({ coinId: 'no-such-coin' });
-    expect(!missing.ok && missing.error.code).toBe('COINGECKO_NOT_FOUND');
+    expect(!missing.ok && missing.error.code).toBe('QI_SOURCE_COINGECKO_NOT_FOUND');
     await reader.close();
   });
 });

@@ -85,7 +85,7 @@ describe('plugin and config', () => {
     });
     expect(() => createCoinGeckoReader({ plan: 'pro' }, testContext(), { env: {} })).toThrow(
       expect.objectContaining({
-        code: 'COINGECKO_CONFIG',
+        code: 'QI_SOURCE_COINGECKO_CONFIG',
         message: expect.stringMatching(/COINGECKO_API_KEY/),
       }),
     );
@@ -110,7 +110,7 @@ describe('plugin and config', () => {
         { env: {} },
       );
       const r = await pro.getMarketAnalytics();
-      expect(!r.ok && r.error.code).toBe('COINGECKO_WRONG_HOST');
+      expect(!r.ok && r.error.code).toBe('QI_SOURCE_COINGECKO_WRONG_HOST');
       expect(!r.ok && r.error.message).toMatch(/code 10010/);
       expect(JSON.stringify(!r.ok && r.error)).not.toContain('CG-demo-secret');
       await pro.close();

@@ -177,8 +177,8 @@ describe('stream', () => {
     );
     expect((await stream.next()).value.position).toEqual({ cycle: 2, part: 'prices' });
     s.inject({ fault: { kind: 'missing-key' }, times: 1 });
-    await expect(stream.next()).rejects.toMatchObject({ code: 'COINGECKO_KEY_MISSING' });
-    expect(reports.at(-1)).toBe('COINGECKO_KEY_MISSING:false');
+    await expect(stream.next()).rejects.toMatchObject({ code: 'QI_SOURCE_COINGECKO_KEY_MISSING' });
+    expect(reports.at(-1)).toBe('QI_SOURCE_COINGECKO_KEY_MISSING:false');
     await reader.close();
   });
 

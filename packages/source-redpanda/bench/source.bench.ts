@@ -28,7 +28,7 @@ import {
   tableDdl,
   type Writer,
 } from '@qi/core';
-import { benchPrice } from '@qi/core/testkit';
+import { benchPrice, testContext } from '@qi/core/testkit';
 import { createStreamingClient } from '@qi/streaming';
 import { createRedpandaWriter, configSchema as targetConfig } from '@qi/target-redpanda';
 import timescale from '@qi/target-timescale';
@@ -92,7 +92,7 @@ async function ensureData(): Promise<void> {
       batchSize: 10_000,
       deadLetterTopic: 'qi-bench-source.dlq',
     }),
-    { name: 'bench-producer', pipeline: 'bench', logger: silentLogger(), metrics: createMetrics() },
+    testContext({ name: 'bench-producer', pipeline: 'bench' }),
   );
   const CHUNK = 50_000;
   for (let i = 0; i < ROWS; i += CHUNK) {

@@ -11,7 +11,7 @@ export const SourceErrors = {
   DECODE: CoreErrors.DECODE,
   CONFIG: { code: 'QI_SOURCE_REDPANDA_CONFIG', category: 'config', retryable: false },
   COMMIT: { code: 'QI_SOURCE_REDPANDA_COMMIT', category: 'unavailable', retryable: false },
-  NOT_FOUND: { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
+  NOT_FOUND: CoreErrors.NOT_FOUND,
   CLOSED: { code: 'QI_SOURCE_REDPANDA_CLOSED', category: 'programmer', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 

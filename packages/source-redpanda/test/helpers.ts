@@ -1,16 +1,15 @@
 import type { MarketRecord, SourceBatch } from '@qi/core';
-import { testContext } from '@qi/core/testkit';
-import { type ClientName, createStreamingClient, type StreamingClient } from '@qi/streaming';
+import { TEST_KAFKA_BROKERS as BROKERS, testContext } from '@qi/core/testkit';
 import {
   createRedpandaWriter,
   type RedpandaTargetConfigInput,
   configSchema as targetSchema,
 } from '@qi/target-redpanda';
-import { BROKERS, requireBroker, unique } from '../../target-redpanda/test/helpers';
 import { createRedpandaReader, type RedpandaSourceConfigInput } from '../src/index';
 
-// the broker helpers live with the Redpanda target's tests; shared here
-export { BROKERS, requireBroker, unique };
+export { requireBroker, uniqueName as unique } from '@qi/core/testkit';
+export { deleteTopics, streamingFor } from '../../../test/support/kafka';
+export { BROKERS };
 
 /** Group settings that keep rebalances short in tests (the broker's minimum session timeout is 6 s). */
 export const FAST_GROUP = {
@@ -61,24 +60,3 @@ export async function drainOnce(
 
 export const recordsOf = (batches: readonly SourceBatch[]) =>
   batches.flatMap((b) => b.records) as MarketRecord[];
-
-export async function streamingFor(client: ClientName = 'kafkajs'): Promise<StreamingClient> {
-  const s = await createStreamingClient({ client, brokers: BROKERS, clientId: 'qi-source-test' });
-  if (!s.ok) throw s.error;
-  return s.value;
-}
-
-/** Deletes every topic whose name starts with one of the prefixes. */
-export async function deleteTopics(prefixes: readonly string[]): Promise<void> {
-  const s = await streamingFor();
-  try {
-    const admin = await s.getAdmin();
-    if (!admin.ok) return;
-    const all = await admin.value.listTopics();
-    if (!all.ok) return;
-    const doomed = all.value.filter((t) => prefixes.some((p) => t.startsWith(p)));
-    if (doomed.length) await admin.value.deleteTopics(doomed);
-  } finally {
-    await s.disconnect();
-  }
-}

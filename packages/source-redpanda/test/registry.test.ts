@@ -3,7 +3,7 @@ import type { RegistryCodec } from '@qi/target-redpanda';
 import { prepareRegistry } from '../src/registry';
 
 const unavailable = qiError(
-  { code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
+  { code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
   'Schema Registry http://r unavailable',
 );
 
@@ -31,7 +31,7 @@ describe('prepareRegistry', () => {
 
   it('does not retry a config error (auth, URL), and gives up when the stream stops', async () => {
     const denied = qiError(
-      { code: 'QI_REDPANDA_REGISTRY', category: 'config', retryable: false },
+      { code: 'QI_TARGET_REDPANDA_REGISTRY', category: 'config', retryable: false },
       'answered 401',
     );
     await expect(

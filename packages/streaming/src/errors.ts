@@ -1,4 +1,4 @@
-import { type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
+import { type ErrorSpec, isQiError, NETWORK_ERRNOS, type QiError, qiError } from '@qi/core';
 
 /** Stable codes of @qi/streaming. Every client library's errors map onto these. */
 export const StreamingErrors = {
@@ -59,17 +59,6 @@ const RETRIABLE = new Set([
   'KAFKA_STORAGE_ERROR',
 ]);
 const UNKNOWN_TOPIC = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID']);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
 
 interface Leaf {
   error: Record<string, unknown>;
@@ -149,7 +138,7 @@ export function classifyStreamingError(e: unknown, context: Record<string, unkno
   if (
     all.some(
       (l) =>
-        NETWORK_CODES.has(String(l.error.code)) ||
+        NETWORK_ERRNOS.has(String(l.error.code)) ||
         /KafkaJSConnection|PLT_KFK_NETWORK|KafkaJSBrokerNotFound|Connection (closed|error)|socket hang up/i.test(
           text(l),
         ),

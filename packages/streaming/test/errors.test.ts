@@ -1,3 +1,4 @@
+import { NETWORK_ERRNOS } from '@qi/core';
 import { classifyStreamingError, isMissingModule, loadOptional } from '../src/index';
 
 // Error shapes as kafkajs 2.2.4 and @platformatic/kafka 2.x build them (see their errors.js).
@@ -184,5 +185,13 @@ describe('optional client libraries', () => {
       throw new SyntaxError('Unexpected token');
     });
     expect(!broken.ok && broken.error.message).toContain('could not load "kafkajs"');
+  });
+});
+
+describe('network errnos (core NETWORK_ERRNOS, shared by every classifier)', () => {
+  it.each([...NETWORK_ERRNOS])('%s, wrapped by the client, is a retryable network error', (errno) => {
+    const socket = Object.assign(new Error(`connect ${errno}`), { code: errno });
+    const e = classifyStreamingError(Object.assign(new Error('request failed'), { originalError: socket }));
+    expect(e).toMatchObject({ code: 'QI_STREAMING_NETWORK', category: 'network', retryable: true });
   });
 });

@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMetrics, silentLogger, type Writer } from '@qi/core';
-import { benchPrices } from '@qi/core/testkit';
+import type { Writer } from '@qi/core';
+import { benchPrices, testContext } from '@qi/core/testkit';
 import { createStreamingClient } from '@qi/streaming';
 import redpanda from '@qi/target-redpanda';
 import plugin from '../dist/index.js';
@@ -27,15 +27,7 @@ const BROKERS = (process.env.QI_BENCH_BROKERS ?? '127.0.0.1:9092').split(',');
 const run = randomBytes(3).toString('hex');
 const TOKEN = 'bench-token-0123456789abcdef';
 
-const ctx = () => ({
-  name: 'bench',
-  pipeline: 'bench',
-  logger: silentLogger(),
-  metrics: createMetrics(),
-  signal: new AbortController().signal,
-  apiVersion: '1.0.0',
-  baseDir: process.cwd(),
-});
+const ctx = () => testContext({ name: 'bench', pipeline: 'bench' });
 const workflow = { batchSize: BATCH, concurrency: CONCURRENCY, lingerMs: 0 };
 const cpu = { direct: [] as number[], mcp: [] as Array<{ client: number; server: number }> };
 const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);

@@ -193,22 +193,11 @@ export function redpandaTopicTools(config: RedpandaTargetConfig, logger: Logger)
           const listed = await admin.listTopics();
           if (!listed.ok) return listed;
           if (!listed.value.includes(a.topic))
-            return err(
-              qiError(
-                { code: 'MCP_TOPIC_NOT_FOUND', category: 'not-found', retryable: false },
-                `no topic "${a.topic}": see list_topics`,
-              ),
-            );
+            return err(qiError(CoreErrors.NOT_FOUND, `no topic "${a.topic}": see list_topics`));
           const d = await describeTopics(admin, [a.topic]);
           if (!d.ok) return d;
           const t = d.value[0];
-          if (!t)
-            return err(
-              qiError(
-                { code: 'MCP_TOPIC_NOT_FOUND', category: 'not-found', retryable: false },
-                `no topic "${a.topic}"`,
-              ),
-            );
+          if (!t) return err(qiError(CoreErrors.NOT_FOUND, `no topic "${a.topic}"`));
           const partitions = t.partitions.map((p) => ({
             partition: p.partition,
             leader: p.leader,

@@ -9,8 +9,8 @@
 // Same settings on both sides: acks -1 (all), idempotent producer, no compression, the same key and headers.
 import { randomBytes } from 'node:crypto';
 import { compatibilityPartitioner, Producer, stringSerializer } from '@platformatic/kafka';
-import { createMetrics, parseRecordOfKind, silentLogger } from '@qi/core';
-import { benchPrices } from '@qi/core/testkit';
+import { parseRecordOfKind } from '@qi/core';
+import { benchPrices, testContext } from '@qi/core/testkit';
 import { createStreamingClient, type StreamingAdmin } from '@qi/streaming';
 import kafkajs from 'kafkajs';
 import plugin, {
@@ -135,15 +135,7 @@ async function target(
     lingerMs: 0,
     retentionMs: 600000,
   });
-  const writer = await plugin.create(config, {
-    name: 'bench',
-    pipeline: 'bench',
-    logger: silentLogger(),
-    metrics: createMetrics(),
-    signal: new AbortController().signal,
-    apiVersion: '1.0.0',
-    baseDir: process.cwd(),
-  });
+  const writer = await plugin.create(config, testContext({ name: 'bench', pipeline: 'bench' }));
   topics.push(
     ...['prices', 'ohlcv', 'market_analytics', 'level1', 'dead-letter'].map((n) => `${prefix}${n}`),
   );

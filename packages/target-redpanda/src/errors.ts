@@ -1,15 +1,23 @@
-import { type ErrorSpec, isQiError, type QiError, qiError } from '@qi/core';
+import { type ErrorSpec, isQiError, NETWORK_ERRNOS, type QiError, qiError } from '@qi/core';
 import { classifyStreamingError } from '@qi/streaming';
 
 /** Codes of @qi/target-redpanda; broker errors keep the transport's QI_STREAMING_* codes. */
 export const RedpandaErrors = {
-  ENCODE: { code: 'QI_REDPANDA_ENCODE', category: 'data', retryable: false },
-  DECODE: { code: 'QI_REDPANDA_DECODE', category: 'data', retryable: false },
-  SCHEMA_MISMATCH: { code: 'QI_REDPANDA_SCHEMA_MISMATCH', category: 'data', retryable: false },
-  TOPIC: { code: 'QI_REDPANDA_TOPIC', category: 'config', retryable: false },
-  REGISTRY_UNAVAILABLE: { code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
-  REGISTRY: { code: 'QI_REDPANDA_REGISTRY', category: 'config', retryable: false },
-  SCHEMA_INCOMPATIBLE: { code: 'QI_REDPANDA_SCHEMA_INCOMPATIBLE', category: 'config', retryable: false },
+  ENCODE: { code: 'QI_TARGET_REDPANDA_ENCODE', category: 'data', retryable: false },
+  DECODE: { code: 'QI_TARGET_REDPANDA_DECODE', category: 'data', retryable: false },
+  SCHEMA_MISMATCH: { code: 'QI_TARGET_REDPANDA_SCHEMA_MISMATCH', category: 'data', retryable: false },
+  TOPIC: { code: 'QI_TARGET_REDPANDA_TOPIC', category: 'config', retryable: false },
+  REGISTRY_UNAVAILABLE: {
+    code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE',
+    category: 'network',
+    retryable: true,
+  },
+  REGISTRY: { code: 'QI_TARGET_REDPANDA_REGISTRY', category: 'config', retryable: false },
+  SCHEMA_INCOMPATIBLE: {
+    code: 'QI_TARGET_REDPANDA_SCHEMA_INCOMPATIBLE',
+    category: 'config',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /**
@@ -28,8 +36,8 @@ export function encodeError(kind: string, e: unknown): QiError {
   });
 }
 
-const NETWORK =
-  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|socket hang up|timeout/i;
+// the registry client keeps only the socket error's text, so the errno is looked for in it
+const NETWORK = new RegExp([...NETWORK_ERRNOS, 'socket hang up', 'timeout'].join('|'), 'i');
 
 /**
  * A Schema Registry client error -> QiError. Unreachable or 5xx: retryable (BaseWriter backs

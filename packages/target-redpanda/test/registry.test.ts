@@ -1,4 +1,4 @@
-import { avroSchema, RECORD_SPECS } from '@qi/core';
+import { avroSchema, NETWORK_ERRNOS, RECORD_SPECS } from '@qi/core';
 import { samplePrice } from '@qi/core/testkit';
 import {
   CONTENT_TYPES,
@@ -54,7 +54,7 @@ describe('Confluent framing and registry errors', () => {
       { status: 400 },
     );
     expect(registryError(refused, 's-value', 'http://r')).toMatchObject({
-      code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE',
+      code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE',
       retryable: true,
     });
     expect(registryError(Object.assign(new Error('boom'), { status: 503 }), 's', 'u').retryable).toBe(true);
@@ -66,7 +66,7 @@ describe('Confluent framing and registry errors', () => {
       'http://r',
     );
     expect(conflict).toMatchObject({
-      code: 'QI_REDPANDA_SCHEMA_INCOMPATIBLE',
+      code: 'QI_TARGET_REDPANDA_SCHEMA_INCOMPATIBLE',
       category: 'config',
       retryable: false,
     });
@@ -74,7 +74,7 @@ describe('Confluent framing and registry errors', () => {
       'Schema Registry refused the DSL schema for subject qi.prices-value: Incompatible: [fdv at /fields/10]',
     );
     const denied = registryError(Object.assign(new Error('Unauthorized'), { status: 401 }), 's', 'u');
-    expect(denied).toMatchObject({ code: 'QI_REDPANDA_REGISTRY', retryable: false });
+    expect(denied).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY', retryable: false });
     expect(denied.message).toMatch(/check schemaRegistry\.auth/);
     // the library's own refusal (no HTTP status) when the subject has another level: config, not retried
     const level = registryError(
@@ -82,7 +82,7 @@ describe('Confluent framing and registry errors', () => {
       's',
       'u',
     );
-    expect(level).toMatchObject({ code: 'QI_REDPANDA_REGISTRY', retryable: false });
+    expect(level).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY', retryable: false });
     expect(level.message).toMatch(/set schemaRegistry\.compatibility/);
   });
 
@@ -101,5 +101,21 @@ describe('Confluent framing and registry errors', () => {
       compatibility: 'BACKWARD',
       clientId: 'qi',
     });
+  });
+});
+
+describe('registryError and network errnos (core NETWORK_ERRNOS)', () => {
+  it.each([...NETWORK_ERRNOS])("%s in the client's message is a retryable registry outage", (errno) => {
+    const e = registryError(
+      Object.assign(
+        new Error(`Confluent_Schema_Registry - Error, status 400: connect ${errno} 127.0.0.1:1`),
+        {
+          status: 400,
+        },
+      ),
+      's-value',
+      'http://r',
+    );
+    expect(e).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE', retryable: true });
   });
 });

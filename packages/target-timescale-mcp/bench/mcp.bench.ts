@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMetrics, quoteIdent, silentLogger, type Writer } from '@qi/core';
-import { benchPrices } from '@qi/core/testkit';
+import { quoteIdent, type Writer } from '@qi/core';
+import { benchPrices, testContext } from '@qi/core/testkit';
 import timescale, { pgp } from '@qi/target-timescale';
 import plugin from '../dist/index.js';
 
@@ -23,15 +23,7 @@ const PG_URL = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:543
 const schema = `qi_bench_tsmcp_${process.pid}`;
 const db = pgp({ connectionString: PG_URL, max: 1 });
 
-const ctx = () => ({
-  name: 'bench',
-  pipeline: 'bench',
-  logger: silentLogger(),
-  metrics: createMetrics(),
-  signal: new AbortController().signal,
-  apiVersion: '1.0.0',
-  baseDir: process.cwd(),
-});
+const ctx = () => testContext({ name: 'bench', pipeline: 'bench' });
 const workflow = { batchSize: BATCH, concurrency: CONCURRENCY, lingerMs: 0 };
 
 /** A pipeline's way of driving a writer: publish calls of 1,000 records, INFLIGHT of them at once. */

@@ -11,8 +11,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { createMetrics, quoteIdent, RECORD_SPECS, silentLogger, tableDdl } from '@qi/core';
-import { benchPrices } from '@qi/core/testkit';
+import { quoteIdent, RECORD_SPECS, tableDdl } from '@qi/core';
+import { benchPrices, testContext } from '@qi/core/testkit';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import plugin from '../dist/index.js';
@@ -130,16 +130,7 @@ async function throughTarget(
   };
   const direct = process.env.QI_BENCH_DIRECT === '0' ? { copyDirect: false } : {};
   const cfg = plugin.configSchema.parse({ lingerMs: 0, ...batch, ...direct, ...config });
-  const ctx = {
-    name: 'bench',
-    pipeline: 'bench',
-    logger: silentLogger(),
-    metrics: createMetrics(),
-    signal: new AbortController().signal,
-    apiVersion: '1.0.0',
-    baseDir,
-  };
-  const writer = await plugin.create(cfg, ctx);
+  const writer = await plugin.create(cfg, testContext({ name: 'bench', pipeline: 'bench', baseDir }));
   // connect and create the tables before the clock starts (BaseWriter.init; publish would do it lazily)
   const init = await (writer as unknown as { init(): Promise<{ ok: boolean; error?: unknown }> }).init();
   if (!init.ok) throw init.error;

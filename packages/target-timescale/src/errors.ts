@@ -1,23 +1,39 @@
-import { type ErrorSpec, isProgrammerError, isQiError, type QiError, qiError, toQiError } from '@qi/core';
+import {
+  type ErrorSpec,
+  isProgrammerError,
+  isQiError,
+  NETWORK_ERRNOS,
+  type QiError,
+  qiError,
+  toQiError,
+} from '@qi/core';
 
 /** Stable codes of @qi/target-timescale. */
 export const TimescaleErrors = {
-  CONNECTION: { code: 'TS_CONNECTION', category: 'network', retryable: true },
-  UNAVAILABLE: { code: 'TS_UNAVAILABLE', category: 'unavailable', retryable: true },
-  CONFLICT: { code: 'TS_CONFLICT', category: 'unavailable', retryable: true },
-  DATA: { code: 'TS_DATA', category: 'data', retryable: false },
-  AUTH: { code: 'TS_AUTH', category: 'auth', retryable: false },
-  CONFIG: { code: 'TS_CONFIG', category: 'config', retryable: false },
-  SCHEMA: { code: 'TS_SCHEMA', category: 'config', retryable: false },
-  TIMESCALE_MISSING: { code: 'TS_TIMESCALE_MISSING', category: 'config', retryable: false },
-  TIMESCALE_NOT_PRELOADED: { code: 'TS_TIMESCALE_NOT_PRELOADED', category: 'config', retryable: false },
+  CONNECTION: { code: 'QI_TARGET_TIMESCALE_CONNECTION', category: 'network', retryable: true },
+  UNAVAILABLE: { code: 'QI_TARGET_TIMESCALE_UNAVAILABLE', category: 'unavailable', retryable: true },
+  CONFLICT: { code: 'QI_TARGET_TIMESCALE_CONFLICT', category: 'unavailable', retryable: true },
+  DATA: { code: 'QI_TARGET_TIMESCALE_DATA', category: 'data', retryable: false },
+  AUTH: { code: 'QI_TARGET_TIMESCALE_AUTH', category: 'auth', retryable: false },
+  CONFIG: { code: 'QI_TARGET_TIMESCALE_CONFIG', category: 'config', retryable: false },
+  SCHEMA: { code: 'QI_TARGET_TIMESCALE_SCHEMA', category: 'config', retryable: false },
+  TIMESCALE_MISSING: { code: 'QI_TARGET_TIMESCALE_EXTENSION_MISSING', category: 'config', retryable: false },
+  TIMESCALE_NOT_PRELOADED: {
+    code: 'QI_TARGET_TIMESCALE_EXTENSION_NOT_PRELOADED',
+    category: 'config',
+    retryable: false,
+  },
   /** SQLSTATE 53400: a server limit the batch exceeds, e.g. TimescaleDB's tuple decompression limit; retrying cannot help */
-  LIMIT: { code: 'TS_LIMIT', category: 'config', retryable: false },
+  LIMIT: { code: 'QI_TARGET_TIMESCALE_LIMIT', category: 'config', retryable: false },
   /** SQLSTATE 0A000: the server (its license, version or settings) does not offer what a statement asks for */
-  FEATURE_NOT_SUPPORTED: { code: 'TS_FEATURE_NOT_SUPPORTED', category: 'config', retryable: false },
-  EMBEDDED: { code: 'TS_EMBEDDED', category: 'internal', retryable: false },
-  SQL: { code: 'TS_SQL', category: 'programmer', retryable: false },
-  INTERNAL: { code: 'TS_INTERNAL', category: 'internal', retryable: false },
+  FEATURE_NOT_SUPPORTED: {
+    code: 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED',
+    category: 'config',
+    retryable: false,
+  },
+  EMBEDDED: { code: 'QI_TARGET_TIMESCALE_EMBEDDED', category: 'internal', retryable: false },
+  SQL: { code: 'QI_TARGET_TIMESCALE_SQL', category: 'programmer', retryable: false },
+  INTERNAL: { code: 'QI_TARGET_TIMESCALE_INTERNAL', category: 'internal', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** SQLSTATE (exact or class prefix) → code. Exact entries win over their class. */
@@ -47,17 +63,6 @@ const SQLSTATE: Array<[string, ErrorSpec]> = [
   ['42', TimescaleErrors.SQL], // syntax or access rule: a bug in the SQL this package makes
 ];
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ECONNABORTED',
-]);
 const NETWORK_MESSAGES = [
   /connection terminated/i,
   /not queryable/i,
@@ -89,7 +94,9 @@ function specForSqlState(code: string): ErrorSpec | undefined {
   return undefined;
 }
 
-const isSqlState = (code: unknown): code is string => typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+// EPIPE has the shape of a SQLSTATE too; it is the socket's, not the server's
+const isSqlState = (code: unknown): code is string =>
+  typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !NETWORK_ERRNOS.has(code);
 
 /**
  * Maps a pg / pg-promise / Node socket error to a QiError; the database's own
@@ -114,7 +121,7 @@ export function classifyPgError(e: unknown, statement?: string): QiError {
     return qiError(spec, `${message}${detail} [SQLSTATE ${pe.code}]${stmt}${hint}`, { context, cause: e });
   }
   if (
-    (typeof pe.code === 'string' && NETWORK_CODES.has(pe.code)) ||
+    (typeof pe.code === 'string' && NETWORK_ERRNOS.has(pe.code)) ||
     NETWORK_MESSAGES.some((re) => re.test(message))
   ) {
     if (typeof pe.code === 'string') context.errno = pe.code;

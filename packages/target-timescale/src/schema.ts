@@ -147,7 +147,7 @@ export async function ensureSchema(db: Db, opts: SchemaOptions): Promise<SchemaS
   if (setup.warning) {
     // under the "apache" license: what is off, and which tables cannot take writes into old chunks
     const also = compressed.length
-      ? ` ${compressed.join(', ')} had compression enabled earlier: writes into (and reads of) their compressed chunks (replays, late upserts) fail with TS_FEATURE_NOT_SUPPORTED, rows in uncompressed chunks are written; decompress_chunk() them under the Community license to write there again`
+      ? ` ${compressed.join(', ')} had compression enabled earlier: writes into (and reads of) their compressed chunks (replays, late upserts) fail with QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED, rows in uncompressed chunks are written; decompress_chunk() them under the Community license to write there again`
       : '';
     opts.logger.warn(
       {

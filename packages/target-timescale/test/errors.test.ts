@@ -1,3 +1,4 @@
+import { NETWORK_ERRNOS } from '@qi/core';
 import { classifyPgError } from '../src/errors';
 
 const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {}) =>
@@ -5,15 +6,15 @@ const pg = (code: string, message = 'boom', extra: Record<string, unknown> = {})
 
 describe('classifyPgError', () => {
   it.each([
-    ['08006', 'TS_CONNECTION', 'network'],
-    ['08001', 'TS_CONNECTION', 'network'],
-    ['57P01', 'TS_UNAVAILABLE', 'unavailable'],
-    ['57P02', 'TS_UNAVAILABLE', 'unavailable'],
-    ['57P03', 'TS_UNAVAILABLE', 'unavailable'],
-    ['40001', 'TS_CONFLICT', 'unavailable'],
-    ['40P01', 'TS_CONFLICT', 'unavailable'],
-    ['53300', 'TS_UNAVAILABLE', 'unavailable'],
-    ['53100', 'TS_UNAVAILABLE', 'unavailable'],
+    ['08006', 'QI_TARGET_TIMESCALE_CONNECTION', 'network'],
+    ['08001', 'QI_TARGET_TIMESCALE_CONNECTION', 'network'],
+    ['57P01', 'QI_TARGET_TIMESCALE_UNAVAILABLE', 'unavailable'],
+    ['57P02', 'QI_TARGET_TIMESCALE_UNAVAILABLE', 'unavailable'],
+    ['57P03', 'QI_TARGET_TIMESCALE_UNAVAILABLE', 'unavailable'],
+    ['40001', 'QI_TARGET_TIMESCALE_CONFLICT', 'unavailable'],
+    ['40P01', 'QI_TARGET_TIMESCALE_CONFLICT', 'unavailable'],
+    ['53300', 'QI_TARGET_TIMESCALE_UNAVAILABLE', 'unavailable'],
+    ['53100', 'QI_TARGET_TIMESCALE_UNAVAILABLE', 'unavailable'],
   ])('SQLSTATE %s is retryable (%s)', (code, expected, category) => {
     const e = classifyPgError(pg(code));
     expect(e).toMatchObject({ code: expected, category, retryable: true });
@@ -21,23 +22,23 @@ describe('classifyPgError', () => {
   });
 
   it.each([
-    ['22003', 'TS_DATA', 'data'],
-    ['22021', 'TS_DATA', 'data'],
-    ['22P02', 'TS_DATA', 'data'],
-    ['23514', 'TS_DATA', 'data'],
-    ['23502', 'TS_DATA', 'data'],
-    ['23505', 'TS_DATA', 'data'],
-    ['21000', 'TS_DATA', 'data'],
-    ['54000', 'TS_DATA', 'data'],
-    ['28P01', 'TS_AUTH', 'auth'],
-    ['28000', 'TS_AUTH', 'auth'],
-    ['42501', 'TS_AUTH', 'auth'],
-    ['3D000', 'TS_CONFIG', 'config'],
-    ['42P01', 'TS_SCHEMA', 'config'],
-    ['42601', 'TS_SQL', 'programmer'],
-    ['0A000', 'TS_FEATURE_NOT_SUPPORTED', 'config'],
-    ['53400', 'TS_LIMIT', 'config'],
-    ['XX000', 'TS_INTERNAL', 'internal'],
+    ['22003', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['22021', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['22P02', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['23514', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['23502', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['23505', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['21000', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['54000', 'QI_TARGET_TIMESCALE_DATA', 'data'],
+    ['28P01', 'QI_TARGET_TIMESCALE_AUTH', 'auth'],
+    ['28000', 'QI_TARGET_TIMESCALE_AUTH', 'auth'],
+    ['42501', 'QI_TARGET_TIMESCALE_AUTH', 'auth'],
+    ['3D000', 'QI_TARGET_TIMESCALE_CONFIG', 'config'],
+    ['42P01', 'QI_TARGET_TIMESCALE_SCHEMA', 'config'],
+    ['42601', 'QI_TARGET_TIMESCALE_SQL', 'programmer'],
+    ['0A000', 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED', 'config'],
+    ['53400', 'QI_TARGET_TIMESCALE_LIMIT', 'config'],
+    ['XX000', 'QI_TARGET_TIMESCALE_INTERNAL', 'internal'],
   ])('SQLSTATE %s is not retryable (%s)', (code, expected, category) => {
     expect(classifyPgError(pg(code))).toMatchObject({ code: expected, category, retryable: false });
   });
@@ -76,7 +77,11 @@ describe('classifyPgError', () => {
     [new Error('Client has encountered a connection error and is not queryable')],
     [new Error('timeout exceeded when trying to connect')],
   ])('socket-level failure %p is a retryable connection error', (e) => {
-    expect(classifyPgError(e)).toMatchObject({ code: 'TS_CONNECTION', category: 'network', retryable: true });
+    expect(classifyPgError(e)).toMatchObject({
+      code: 'QI_TARGET_TIMESCALE_CONNECTION',
+      category: 'network',
+      retryable: true,
+    });
   });
 
   it('never retries a bug, and leaves unknown errors non-retryable', () => {
@@ -85,9 +90,20 @@ describe('classifyPgError', () => {
       retryable: false,
     });
     expect(classifyPgError(new Error('something else'))).toMatchObject({
-      code: 'TS_INTERNAL',
+      code: 'QI_TARGET_TIMESCALE_INTERNAL',
       retryable: false,
     });
-    expect(classifyPgError('a string')).toMatchObject({ code: 'TS_INTERNAL', message: 'a string' });
+    expect(classifyPgError('a string')).toMatchObject({
+      code: 'QI_TARGET_TIMESCALE_INTERNAL',
+      message: 'a string',
+    });
+  });
+});
+
+describe('network errnos (core NETWORK_ERRNOS, shared by every classifier)', () => {
+  it.each([...NETWORK_ERRNOS])('%s is a retryable connection error', (errno) => {
+    const e = classifyPgError(Object.assign(new Error(`connect ${errno} 127.0.0.1:5432`), { code: errno }));
+    expect(e).toMatchObject({ code: 'QI_TARGET_TIMESCALE_CONNECTION', category: 'network', retryable: true });
+    expect(e.context.errno).toBe(errno);
   });
 });

@@ -26,7 +26,7 @@ describe('decideTimescale', () => {
   it('available but not preloaded with enabled: true: a config error with the server HINT', () => {
     expect(() => decideTimescale(true, { installed: null, available: '2.28.3', ...notPreloaded })).toThrow(
       expect.objectContaining({
-        code: 'TS_TIMESCALE_NOT_PRELOADED',
+        code: 'QI_TARGET_TIMESCALE_EXTENSION_NOT_PRELOADED',
         category: 'config',
         message: expect.stringContaining(
           'Please preload the timescaledb library via shared_preload_libraries. This can be done by editing the config file at: /etc/pg/postgresql.conf',
@@ -40,7 +40,7 @@ describe('decideTimescale', () => {
         decideTimescale(setting, { installed: '2.28.3', available: '2.28.3', ...notPreloaded }),
       ).toThrow(
         expect.objectContaining({
-          code: 'TS_TIMESCALE_NOT_PRELOADED',
+          code: 'QI_TARGET_TIMESCALE_EXTENSION_NOT_PRELOADED',
           message: expect.stringMatching(/DROP EXTENSION/),
         }),
       );
@@ -52,7 +52,7 @@ describe('decideTimescale', () => {
   });
   it('fails when required but missing', () => {
     expect(() => decideTimescale(true, none)).toThrow(
-      expect.objectContaining({ code: 'TS_TIMESCALE_MISSING', retryable: false }),
+      expect.objectContaining({ code: 'QI_TARGET_TIMESCALE_EXTENSION_MISSING', retryable: false }),
     );
   });
   it('says it at info level on the embedded database, which never has the extension', () => {
@@ -97,7 +97,7 @@ describe('decideFeatures', () => {
   it('apache with compression or retention configured: an error naming the keys to clear', () => {
     expect(() => decideFeatures('apache', { compressAfter: '7 days', retention: '90 days' })).toThrow(
       expect.objectContaining({
-        code: 'TS_FEATURE_NOT_SUPPORTED',
+        code: 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED',
         category: 'config',
         message: expect.stringContaining('clear timescale.compressAfter and timescale.retention'),
       }),

@@ -4,7 +4,8 @@
 // dist: node --no-warnings bench/writer.bench.ts (BENCH_RECORDS, BENCH_ROUNDS to change size).
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers } from '@nats-io/transport-node';
-import { createMetrics, PLUGIN_API_VERSION, type PriceInput, parseRecord, silentLogger } from '@qi/core';
+import { type PriceInput, parseRecord } from '@qi/core';
+import { testContext } from '@qi/core/testkit';
 import plugin, { configSchema, messageId, subjectFor } from '../dist/index.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
@@ -26,15 +27,7 @@ const raw: PriceInput[] = Array.from({ length: RECORDS }, (_, i) => ({
   source: 'bench',
   attribution: 'bench',
 }));
-const ctx = {
-  name: 'bench',
-  pipeline: 'bench',
-  logger: silentLogger(),
-  metrics: createMetrics(),
-  signal: new AbortController().signal,
-  apiVersion: PLUGIN_API_VERSION,
-  baseDir: process.cwd(),
-};
+const ctx = testContext({ name: 'bench', pipeline: 'bench' });
 
 const nc = await connect({ servers: '127.0.0.1:4222' });
 const jsm = await jetstreamManager(nc);

@@ -134,9 +134,8 @@ export const fileSource = definePlugin({
         classifyError: (e) =>
           qiError(
             {
-              code: 'QI_FILE',
+              ...CoreErrors.FILE,
               category: (e as { code?: string }).code === 'ENOENT' ? 'not-found' : 'internal',
-              retryable: false,
             },
             `file source ${file}: ${(e as Error).message}`,
           ),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { qiError } from '../errors';
+import { CoreErrors, qiError } from '../errors';
 import { definePlugin, PLUGIN_API_VERSION } from '../plugin';
 import { BaseWriter } from '../workflow/base-writer';
 import { workflowOptions, writerWorkflowShape } from '../workflow/options';
@@ -37,7 +37,7 @@ export const fileTarget = definePlugin({
           const code = (e as { code?: string }).code ?? '';
           const retryable = ['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC'].includes(code);
           return qiError(
-            { code: 'QI_FILE', category: retryable ? 'unavailable' : 'config', retryable },
+            { ...CoreErrors.FILE, category: retryable ? 'unavailable' : 'config', retryable },
             `file ${file.file}: ${(e as Error).message}`,
             { context: { errno: code } },
           );

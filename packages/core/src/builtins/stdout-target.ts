@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { qiError } from '../errors';
+import { CoreErrors, qiError } from '../errors';
 import { definePlugin, PLUGIN_API_VERSION } from '../plugin';
 import { BaseWriter } from '../workflow/base-writer';
 import { workflowOptions, writerWorkflowShape } from '../workflow/options';
@@ -8,8 +8,6 @@ const configSchema = z.strictObject({
   ...writerWorkflowShape,
   deadLetters: z.boolean().default(true).describe('also print dead letters (as {"dead_letter": …} lines)'),
 });
-
-const STDOUT_CLOSED = { code: 'QI_STDOUT_CLOSED', category: 'unavailable', retryable: false } as const;
 
 /** Prints records as NDJSON on stdout: for demos, debugging and piping into jq. */
 export const stdoutTarget = definePlugin({
@@ -22,7 +20,7 @@ export const stdoutTarget = definePlugin({
     // on a terminal, clear the line first: it may hold qi run's progress line (on stderr)
     const clear = process.stdout.isTTY ? '\r\x1b[2K' : '';
     // the reading side may go away (`qi run | head`): without a listener the socket's 'error'
-    // event would crash the process; instead the next write fails with STDOUT_CLOSED
+    // event would crash the process; instead the next write fails with QI_STDOUT_CLOSED
     let closed: Error | undefined;
     const onError = (e: Error) => {
       closed ??= e;
@@ -46,11 +44,11 @@ export const stdoutTarget = definePlugin({
           const code = (e as { code?: string }).code;
           if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED')
             return qiError(
-              STDOUT_CLOSED,
+              CoreErrors.STDOUT_CLOSED,
               'stdout was closed by the program reading it (e.g. `qi run | head`); records after that were not printed',
             );
           return qiError(
-            { code: 'QI_STDOUT', category: 'unavailable', retryable: code === 'EAGAIN' },
+            { ...CoreErrors.STDOUT, retryable: code === 'EAGAIN' },
             `stdout: ${(e as Error).message}`,
           );
         },

@@ -10,19 +10,7 @@ import { err, ok, type Result, unwrap } from '../result';
 import type { Clock } from '../workflow/clock';
 import { letterFromError, lettersFromRejected } from './dead-letters';
 import { createKindFilter, type KindFilter } from './kind-filter';
-
-export interface PipelineStats {
-  pipeline: string;
-  batches: number;
-  recordsIn: number;
-  deadLettered: number;
-  written: Record<string, number>;
-  failed: Record<string, number>;
-  /** batches read and not yet acknowledged (at most maxInFlight) */
-  inFlight?: number;
-  /** publish calls under way, by target */
-  inFlightByTarget?: Record<string, number>;
-}
+import { newStats, type PipelineStats } from './stats';
 
 export interface RunOptions {
   signal: AbortSignal;
@@ -39,17 +27,6 @@ export interface RunOptions {
   startTimeoutMs?: number;
   clock?: Clock;
 }
-
-export const newStats = (pipeline: string): PipelineStats => ({
-  pipeline,
-  batches: 0,
-  recordsIn: 0,
-  deadLettered: 0,
-  written: {},
-  failed: {},
-  inFlight: 0,
-  inFlightByTarget: {},
-});
 
 type Instance<T> = { use: PluginUse; instance: T };
 

@@ -4,4 +4,13 @@ export * from './fixtures';
 export { expectOk } from './jest-api';
 export { createMemoryHandler } from './memory-target';
 export { describeReaderConformance, type ReaderConformanceOptions } from './reader-conformance';
+export {
+  requireBroker,
+  requirePostgres,
+  requireRegistry,
+  TEST_KAFKA_BROKERS,
+  TEST_PG_URL,
+  TEST_REGISTRY_URL,
+  uniqueName,
+} from './services';
 export { describeWriterConformance, type WriterConformanceOptions } from './writer-conformance';

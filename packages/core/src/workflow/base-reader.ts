@@ -91,11 +91,9 @@ export class BaseReader implements Reader {
     return found
       ? ok(found)
       : err(
-          qiError(
-            { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
-            `no price for coin "${coinId}" in ${vsCurrency}`,
-            { context: { coinId } },
-          ),
+          qiError(CoreErrors.NOT_FOUND, `no price for coin "${coinId}" in ${vsCurrency}`, {
+            context: { coinId },
+          }),
         );
   }
 
@@ -117,10 +115,7 @@ export class BaseReader implements Reader {
     if (!r.ok) return r;
     if (r.value.length === 0) {
       return err(
-        qiError(
-          { code: 'QI_NOT_FOUND', category: 'not-found', retryable: false },
-          `source ${this.name} has no market analytics in ${vsCurrency}`,
-        ),
+        qiError(CoreErrors.NOT_FOUND, `source ${this.name} has no market analytics in ${vsCurrency}`),
       );
     }
     return ok(r.value[0] as AnalyticsRecord);

@@ -1,6 +1,7 @@
 import { existsSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { TEST_PG_URL } from '../../src/testkit/index';
 import { makeProject, runQi } from '../helpers/project';
 
 // qi validate's checks beyond the schema, with the BUILT CLI and the real plugins, against the
@@ -10,7 +11,7 @@ beforeAll(() => {
     throw new Error('packages/core is not built: run pnpm build first');
 });
 
-const PG = process.env.QI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG = TEST_PG_URL;
 
 /** A port that was just free: nothing listens there. */
 const closedPort = () =>

@@ -114,7 +114,7 @@ describe('poison messages', () => {
     expect(letters[0].reason).toMatch(/cannot decode application\/json/);
     expect(letters[0].record.value).toBe('this is not JSON {');
     expect(letters[1].reason).toMatch(/price/);
-    expect(letters[2].context.decodeCode).toBe('QI_REDPANDA_SCHEMA_MISMATCH');
+    expect(letters[2].context.decodeCode).toBe('QI_TARGET_REDPANDA_SCHEMA_MISMATCH');
 
     // the poison was committed with its batch: the same group has nothing left to read, and a new
     // process sees that from the group's committed offsets at once (an idle wait of ten minutes

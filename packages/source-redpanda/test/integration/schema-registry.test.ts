@@ -1,7 +1,14 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { avroSchema, type MarketRecord, RECORD_KINDS, RECORD_SPECS } from '@qi/core';
-import { byNaturalKey, diffRecords, expectOk, normalizeRecords, sampleRecords } from '@qi/core/testkit';
-import { REGISTRY_URL, requireRegistry } from '../../../target-redpanda/test/helpers';
+import {
+  byNaturalKey,
+  diffRecords,
+  expectOk,
+  normalizeRecords,
+  TEST_REGISTRY_URL as REGISTRY_URL,
+  requireRegistry,
+  sampleRecords,
+} from '@qi/core/testkit';
 import {
   deleteTopics,
   drainOnce,

@@ -4,31 +4,23 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { silentLogger } from '@qi/core';
+import { TEST_KAFKA_BROKERS as BROKERS } from '@qi/core/testkit';
 import { serveTargetFromConfig } from '@qi/mcp';
-import { createStreamingClient, type StreamingClient } from '@qi/streaming';
+import type { StreamingClient } from '@qi/streaming';
 import redpanda from '@qi/target-redpanda';
-import { BROKERS, readRecords, requireBroker, unique } from '../../../target-redpanda/test/helpers';
+import { deleteTopicsWithPrefixes, streamingFor } from '../../../../test/support/kafka';
 import { mcpExtension } from '../../src/index';
 
-// the Kafka test helpers live with the direct target; this package's tests share them
-export { BROKERS, readRecords, requireBroker, unique };
+export { requireBroker, uniqueName as unique } from '@qi/core/testkit';
+export { readRecords } from '../../../../test/support/kafka';
+export { BROKERS };
 
 export const TOKEN = 'rpmcp-test-token-0123456789';
 
-export async function streaming(): Promise<StreamingClient> {
-  const s = await createStreamingClient({ brokers: BROKERS, clientId: 'qi-rpmcp-test' });
-  if (!s.ok) throw s.error;
-  return s.value;
-}
+export const streaming = () => streamingFor();
 
-export async function deleteTopicsWithPrefix(client: StreamingClient, prefix: string): Promise<void> {
-  const admin = await client.getAdmin();
-  if (!admin.ok) return;
-  const all = await admin.value.listTopics();
-  if (!all.ok) return;
-  const doomed = all.value.filter((t) => t.startsWith(prefix));
-  if (doomed.length) await admin.value.deleteTopics(doomed);
-}
+export const deleteTopicsWithPrefix = (client: StreamingClient, prefix: string) =>
+  deleteTopicsWithPrefixes(client, [prefix]);
 
 /** A temp project whose pipeline "ticks" writes to topics `<prefix>prices` … */
 export function project(prefix: string, extra = '') {

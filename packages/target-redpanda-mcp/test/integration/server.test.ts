@@ -123,7 +123,7 @@ describe('qi-redpanda MCP server', () => {
     expect(missing.isError).toBe(true);
     expect(structured(missing)).toMatchObject({
       ok: false,
-      error: { code: 'MCP_TOPIC_NOT_FOUND', retryable: false },
+      error: { code: 'QI_NOT_FOUND', retryable: false },
     });
     const after = structured(await client.callTool({ name: 'list_topics', arguments: { prefix } }));
     expect(after.topics).not.toContain(`${prefix}nope`); // describing did not create it

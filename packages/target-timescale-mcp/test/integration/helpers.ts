@@ -5,12 +5,13 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { quoteIdent, RECORD_SPECS, type RecordKind, silentLogger } from '@qi/core';
+import { requirePostgres as requirePostgresAt, TEST_PG_URL } from '@qi/core/testkit';
 import { serveTargetFromConfig } from '@qi/mcp';
 import timescale, { pgp } from '@qi/target-timescale';
 import { mcpExtension } from '../../src/index';
 
 /** The machine's PostgreSQL, database `test` (override with QI_TEST_PG_URL). */
-export const PG_URL = process.env.QI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = TEST_PG_URL;
 export const TOKEN = 'tsmcp-test-token-0123456789';
 // int8 columns (counts) come back as strings by default; the DSL wants numbers
 const types = {
@@ -25,13 +26,7 @@ export const admin = pgp({
 });
 
 /** Fails (never skips) with a clear message when PostgreSQL is not reachable. */
-export async function requirePostgres(): Promise<void> {
-  try {
-    await admin.one('SELECT 1 AS ok');
-  } catch (e) {
-    throw new Error(`these tests need PostgreSQL at ${PG_URL} (set QI_TEST_PG_URL): ${(e as Error).message}`);
-  }
-}
+export const requirePostgres = () => requirePostgresAt(() => admin.one('SELECT 1 AS ok'), PG_URL);
 
 export const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 export const tableOf = (schema: string, kind: RecordKind) =>

@@ -56,7 +56,7 @@ describe('@qi/target-timescale-mcp writer', () => {
     const w = await create({ token: 'definitely-not-the-token' });
     const r = await w.publishPrices([samplePrice(1)]);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.error).toMatchObject({ code: 'MCP_UNAUTHORIZED', retryable: false });
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'QI_MCP_UNAUTHORIZED', retryable: false });
     await w.close();
   });
 

@@ -96,7 +96,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
     const init = await other.init();
     expect(init.ok).toBe(false);
     if (!init.ok) {
-      expect(init.error.code).toBe('TS_EMBEDDED');
+      expect(init.error.code).toBe('QI_TARGET_TIMESCALE_EMBEDDED');
       expect(init.error.message).toContain(String(process.ppid));
     }
     await other.close();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { type PluginContext, quoteIdent, RECORD_SPECS, type RecordKind } from '@qi/core';
-import { testContext } from '@qi/core/testkit';
+import { requirePostgres as requirePostgresAt, TEST_PG_URL, testContext } from '@qi/core/testkit';
 import { pgp, pgTypes } from '../../src/client';
 import { createTimescaleWriter, type TimescaleTargetConfigInput } from '../../src/index';
 
 /** The machine's PostgreSQL, database `test` (override with QI_TEST_PG_URL). */
-export const PG_URL = process.env.QI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL = TEST_PG_URL;
 
 export const admin = pgp({
   connectionString: PG_URL,
@@ -15,13 +15,7 @@ export const admin = pgp({
 });
 
 /** Fails (never skips) with a clear message when PostgreSQL is not reachable. */
-export async function requirePostgres(): Promise<void> {
-  try {
-    await admin.one('SELECT 1 AS ok');
-  } catch (e) {
-    throw new Error(`these tests need PostgreSQL at ${PG_URL} (set QI_TEST_PG_URL): ${(e as Error).message}`);
-  }
-}
+export const requirePostgres = () => requirePostgresAt(() => admin.one('SELECT 1 AS ok'), PG_URL);
 
 export const unique = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 

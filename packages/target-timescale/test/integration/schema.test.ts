@@ -73,7 +73,7 @@ describe('schema management', () => {
     expect(init.ok).toBe(false);
     if (!init.ok) {
       // TimescaleDB installed by scripts/timescaledb.sh but not preloaded here, or not installed at all
-      expect(init.error.code).toMatch(/^TS_TIMESCALE_(NOT_PRELOADED|MISSING)$/);
+      expect(init.error.code).toMatch(/^QI_TARGET_TIMESCALE_EXTENSION_(NOT_PRELOADED|MISSING)$/);
       expect(init.error.retryable).toBe(false);
     }
     await w.close();

@@ -50,7 +50,7 @@ describe('TimescaleDB under the "apache" license', () => {
     expect(init.ok).toBe(false);
     if (!init.ok)
       expect(init.error).toMatchObject({
-        code: 'TS_FEATURE_NOT_SUPPORTED',
+        code: 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED',
         category: 'config',
         retryable: false,
         message: expect.stringContaining('clear timescale.compressAfter and timescale.retention'),
@@ -63,11 +63,11 @@ describe('TimescaleDB under the "apache" license', () => {
     ).toEqual(before);
   });
 
-  it("classifies the server's own 0A000 as TS_FEATURE_NOT_SUPPORTED, naming the statement", async () => {
+  it("classifies the server's own 0A000 as QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED, naming the statement", async () => {
     const stmt = `ALTER TABLE ${quoteIdent(schema)}.prices SET (timescaledb.compress)`;
     const e = classifyPgError(await db.none(stmt).catch((err: unknown) => err), stmt);
     expect(e).toMatchObject({
-      code: 'TS_FEATURE_NOT_SUPPORTED',
+      code: 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED',
       category: 'config',
       context: { sqlstate: '0A000' },
     });

@@ -86,7 +86,11 @@ describe('writes into compressed chunks', () => {
     expectOk(await w.close());
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error).toMatchObject({ code: 'TS_LIMIT', category: 'config', retryable: false });
+      expect(r.error).toMatchObject({
+        code: 'QI_TARGET_TIMESCALE_LIMIT',
+        category: 'config',
+        retryable: false,
+      });
       expect(r.error.message).toMatch(
         /tuple decompression limit exceeded.*\[SQLSTATE 53400\].*timescaledb\.max_tuples_decompressed_per_dml_transaction = 0/,
       );

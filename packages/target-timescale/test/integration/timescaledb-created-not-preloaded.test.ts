@@ -42,7 +42,7 @@ describe('extension created but not preloaded', () => {
       expectOk(await w.close());
       expect(init.ok).toBe(false);
       if (!init.ok) {
-        expect(init.error.code).toBe('TS_TIMESCALE_NOT_PRELOADED');
+        expect(init.error.code).toBe('QI_TARGET_TIMESCALE_EXTENSION_NOT_PRELOADED');
         expect(init.error.message).toMatch(
           /exists in this database but the server has not preloaded it.*Please preload the timescaledb library.*DROP EXTENSION timescaledb/,
         );

@@ -36,14 +36,14 @@ describe('compressed tables under the "apache" license', () => {
     expect(warnings()[0]).toMatchObject({ event: 'timescale.schema.timescale', license: 'apache' });
     expect(String(warnings()[0]!.msg)).toMatch(
       new RegExp(
-        `"apache" license.*${schema}\\.prices.* had compression enabled earlier: writes into \\(and reads of\\) their compressed chunks .*fail with TS_FEATURE_NOT_SUPPORTED`,
+        `"apache" license.*${schema}\\.prices.* had compression enabled earlier: writes into \\(and reads of\\) their compressed chunks .*fail with QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED`,
       ),
     );
     const replay = await w.publishPrices(old.slice(0, 2));
     expect(replay.ok).toBe(false);
     if (!replay.ok)
       expect(replay.error).toMatchObject({
-        code: 'TS_FEATURE_NOT_SUPPORTED',
+        code: 'QI_TARGET_TIMESCALE_FEATURE_NOT_SUPPORTED',
         category: 'config',
         retryable: false,
         context: {

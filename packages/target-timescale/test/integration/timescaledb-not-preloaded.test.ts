@@ -105,7 +105,7 @@ describe('TimescaleDB available but not preloaded', () => {
     const configFile = (await admin.one<{ config_file: string }>('SHOW config_file')).config_file;
     const r = await qiRun('true');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('TS_TIMESCALE_NOT_PRELOADED');
+    expect(r.stderr).toContain('QI_TARGET_TIMESCALE_EXTENSION_NOT_PRELOADED');
     expect(r.stderr).toContain(
       `Please preload the timescaledb library via shared_preload_libraries. This can be done by editing the config file at: ${configFile}`,
     );

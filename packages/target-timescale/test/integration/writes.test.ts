@@ -115,7 +115,7 @@ describe.each(PATHS)('writes through the $name path', ({ config }) => {
       expect(r.stage).toBe('write');
       expect(r.error.category).toBe('data');
       expect(r.error.retryable).toBe(false);
-      expect(r.error.code).toBe('TS_DATA');
+      expect(r.error.code).toBe('QI_TARGET_TIMESCALE_DATA');
     }
     expect(reasons.get(samplePrice(5).coin_id)?.message).toMatch(/price_capped/);
     expect(reasons.get(samplePrice(5).coin_id)?.context.sqlstate).toBe('23514');

@@ -3,7 +3,7 @@ import type * as KafkaJS from 'kafkajs';
 import { attempt, classifyStreamingError } from '../../errors';
 import type { GroupOffset, PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
 import { byTopicPartition } from '../order';
-import type { KafkajsModule } from './index';
+import type { KafkajsModule } from './module';
 
 /**
  * kafkajs's admin remembers every topic it has seen and refreshes their metadata

@@ -4,7 +4,7 @@ import { qiError } from '@qi/core';
 import { StreamingErrors } from '../../errors';
 import type { Compression } from '../../types';
 import { loadOptional } from '../load';
-import type { KafkajsModule } from './index';
+import type { KafkajsModule } from './module';
 
 type Codec = () => {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;

@@ -10,7 +10,7 @@ import type {
   StreamingConsumer,
   TopicPartitions,
 } from '../../types';
-import type { KafkajsModule } from './index';
+import type { KafkajsModule } from './module';
 
 export class KafkajsConsumer implements StreamingConsumer {
   private readonly consumer: KafkaJS.Consumer;

@@ -5,9 +5,8 @@ import type { ConsumerOptions, ProducerOptions, StreamingConnector } from '../..
 import { type Importer, loadOptional } from '../load';
 import { KafkajsAdmin } from './admin';
 import { KafkajsConsumer } from './consumer';
+import type { KafkajsModule } from './module';
 import { KafkajsProducer } from './producer';
-
-export type KafkajsModule = typeof KafkaJS;
 
 /** The kafkajs connector: one `Kafka` instance per streaming client. */
 export async function createKafkajsConnector(config: StreamingConfig, logger: Logger, importer?: Importer) {

@@ -10,7 +10,7 @@ import type {
   TopicMessages,
 } from '../../types';
 import { ensureKafkajsCodec } from './codecs';
-import type { KafkajsModule } from './index';
+import type { KafkajsModule } from './module';
 
 export class KafkajsProducer implements StreamingProducer {
   private readonly producer: KafkaJS.Producer;

@@ -4,7 +4,7 @@ import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError } from '../../errors';
 import type { GroupOffset, PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
 import { byTopicPartition } from '../order';
-import { baseOptions, type PlatformaticModule } from './index';
+import { baseOptions, type PlatformaticModule } from './base';
 
 const LATEST = -1n;
 const EARLIEST = -2n;

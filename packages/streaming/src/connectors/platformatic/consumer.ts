@@ -10,8 +10,8 @@ import type {
   StreamingConsumer,
   TopicPartitions,
 } from '../../types';
+import { baseOptions, type PlatformaticModule } from './base';
 import { HeldMessages } from './held';
-import { baseOptions, type PlatformaticModule } from './index';
 
 type Consumer = Plt.Consumer<Buffer, Buffer, string, string>;
 type Stream = Plt.MessagesStream<Buffer, Buffer, string, string>;

@@ -9,7 +9,7 @@ import type {
   StreamingProducer,
   TopicMessages,
 } from '../../types';
-import { baseOptions, type PlatformaticModule } from './index';
+import { baseOptions, type PlatformaticModule } from './base';
 
 type Key = string | Buffer | null | undefined;
 type Producer = Plt.Producer<Key, Buffer, Buffer, Buffer>;

@@ -2,13 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { samplePrice } from '@qi/core/testkit';
-import { BROKERS, makeWriter } from './helpers';
+import { samplePrice, TEST_KAFKA_BROKERS, testContext } from '@qi/core/testkit';
+import { configSchema, createRedpandaWriter } from '@qi/target-redpanda';
+import { REPO } from './helpers';
 
 // Helpers of the end-to-end tests in test/e2e/kafka-*.test.ts: a user project
 // outside the workspace running the built `qi` CLI (kafka -> PostgreSQL).
 
-export const REPO = path.resolve(__dirname, '../../..');
 export const QI_BIN = path.join(REPO, 'packages/core/bin/qi.cjs');
 const PACKAGES = ['core', 'streaming', 'target-redpanda', 'source-redpanda', 'target-timescale'];
 
@@ -118,12 +118,16 @@ export async function produceRange(
   source: string,
   chunk = 1000,
 ): Promise<void> {
-  const w = makeWriter({
-    topicPrefix,
-    partitions: 6,
-    deadLetterTopic: `${topicPrefix}dlq`,
-    brokers: BROKERS,
-  });
+  const w = createRedpandaWriter(
+    configSchema.parse({
+      topicPrefix,
+      partitions: 6,
+      deadLetterTopic: `${topicPrefix}dlq`,
+      brokers: TEST_KAFKA_BROKERS,
+      lingerMs: 1,
+    }),
+    testContext({ name: 'redpanda-target' }),
+  );
   try {
     for (let i = from; i < to; i += chunk) {
       const records = Array.from({ length: Math.min(chunk, to - i) }, (_, k) => priceRecord(i + k, source));

@@ -1,5 +1,5 @@
 import { createRate, startProgress } from '../src/cli/progress';
-import { newStats } from '../src/runner/pipeline';
+import { newStats } from '../src/runner/stats';
 
 describe('progress line rate', () => {
   it('is not 0/s right after a write, nor on the ticks between the bursts of a polling source', () => {

@@ -1,4 +1,4 @@
-import type { PipelineStats } from '../runner/pipeline';
+import type { PipelineStats } from '../runner/stats';
 
 /** The rate window: a polling source writes in bursts, so a one-second rate reads 0/s between (and right after) them. */
 export const RATE_WINDOW_MS = 60_000;

@@ -1,6 +1,6 @@
 import type { HealthStatus } from '../contracts/writer';
 import type { QiError } from '../errors';
-import type { PipelineStats } from '../runner/pipeline';
+import type { PipelineStats } from '../runner/stats';
 import { type Clock, realClock } from '../workflow/clock';
 import type { QiMetrics } from './metrics';
 import type { PipelineStatus, StatusReport, TargetStatus } from './status';

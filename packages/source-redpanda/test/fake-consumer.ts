@@ -9,6 +9,7 @@ import type {
 } from '@qi/streaming';
 import { encodeRecord } from '@qi/target-redpanda';
 import { ConsumerSession, type SessionOptions } from '../src/session';
+import { manualClock } from './manual-clock';
 
 /**
  * A StreamingConsumer the test drives by hand: assignments, revocations and
@@ -114,6 +115,8 @@ export function session(consumer: FakeConsumer, o: Partial<SessionOptions> = {})
     rebalanceWaitMs: 5000,
     onceIdleMs: 200,
     logger: silentLogger(),
+    // time moves only when a test advances it: no test of the session waits for real
+    clock: manualClock(),
     ...o,
   });
 }

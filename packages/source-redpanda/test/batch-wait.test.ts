@@ -1,7 +1,7 @@
 import type { SourceBatch } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import { batchWait, configSchema } from '../src/config';
 import { FakeConsumer, session, settled } from './fake-consumer';
-import { manualClock } from './manual-clock';
 
 // maxBatchWaitMs: a full batch leaves at once, a partial one once its first message waited that long.
 // The session's clock only moves when the test moves it.

@@ -1,5 +1,5 @@
 import { err, ok, type QiError, type Result, silentLogger } from '@qi/core';
-import { samplePrice } from '@qi/core/testkit';
+import { manualClock, samplePrice } from '@qi/core/testkit';
 import type {
   CommitOffset,
   ConsumedMessage,
@@ -9,7 +9,6 @@ import type {
 } from '@qi/streaming';
 import { encodeRecord } from '@qi/target-redpanda';
 import { ConsumerSession, type SessionOptions } from '../src/session';
-import { manualClock } from './manual-clock';
 
 /**
  * A StreamingConsumer the test drives by hand: assignments, revocations and

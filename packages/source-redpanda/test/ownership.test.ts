@@ -1,6 +1,6 @@
+import { manualClock } from '@qi/core/testkit';
 import { byTopic, Ownership } from '../src/ownership';
 import { settled } from './fake-consumer';
-import { manualClock } from './manual-clock';
 
 describe('Ownership', () => {
   it('reports gained, lost and kept partitions and keeps the epoch of a kept one', () => {

@@ -1,6 +1,6 @@
+import { manualClock } from '@qi/core/testkit';
 import { MessageQueue, messageBytes } from '../src/queue';
 import { message, settled } from './fake-consumer';
-import { manualClock } from './manual-clock';
 
 const chunk = (partition: number, offsets: number[]) => ({
   key: `t:${partition}`,

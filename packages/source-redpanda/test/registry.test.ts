@@ -1,7 +1,7 @@
 import { qiError, silentLogger } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import type { RegistryCodec } from '@qi/target-redpanda';
 import { prepareRegistry } from '../src/registry';
-import { manualClock } from './manual-clock';
 
 const unavailable = qiError(
   { code: 'QI_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },

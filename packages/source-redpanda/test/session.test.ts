@@ -1,6 +1,6 @@
 import { err, type QiError, qiError, type Result, type SourceBatch } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import { FakeConsumer, rebalanceError, session, settled } from './fake-consumer';
-import { manualClock } from './manual-clock';
 
 async function started(o: Parameters<typeof session>[1] = {}) {
   const consumer = new FakeConsumer();

@@ -1,4 +1,4 @@
-import type { Clock } from '@qi/core';
+import type { Clock } from '../workflow/clock';
 
 /** Lets every pending promise continuation run (no timers involved). */
 const drain = async () => {
@@ -16,9 +16,9 @@ export interface ManualClock extends Clock {
 }
 
 /**
- * A clock that moves only when the test says: the session's batching, --once idleness,
- * rebalance waits and commit backoff, without real waiting. It starts at a real-looking
- * epoch, so code that mixed it with Date.now() would compute nonsense a test sees.
+ * A `Clock` that moves only when the test says: retries, backoffs, batching windows and
+ * idle timeouts of code that takes a clock run without real waiting. It starts at a
+ * real-looking epoch, so code that mixed it with Date.now() computes nonsense a test sees.
  */
 export function manualClock(start = Date.parse('2026-01-01T00:00:00Z')): ManualClock {
   let now = start;

@@ -235,6 +235,10 @@ export class ConsumerSession {
     if (!this.paused && (this.queue.size >= this.o.maxQueued || this.queue.bytes >= this.maxBytes)) {
       this.stats.pauses++;
       this.pauseAll();
+      this.log.debug(
+        { event: 'redpanda.source.paused', queued: this.queue.size, queuedBytes: this.queue.bytes },
+        'queue full: every partition paused until half of it is taken',
+      );
     }
     return Promise.resolve();
   }
@@ -406,6 +410,10 @@ export class ConsumerSession {
     this.lastArrival = this.clock.now();
     const owned = this.ownership.list();
     if (owned.length) this.o.consumer.resume(byTopic(owned));
+    this.log.debug(
+      { event: 'redpanda.source.resumed', queued: this.queue.size },
+      'queue half empty: resumed',
+    );
   }
 
   private async endsAtStart(): Promise<Map<string, PartitionOffsets>> {

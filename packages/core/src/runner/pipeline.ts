@@ -61,6 +61,26 @@ async function open(
   return { reader, dlq, store };
 }
 
+/** A source that reports its reads is counted by its reports, any other by its batches. */
+function sourceReads(health: PipelineHealth): { report: SourceReport; batch(): void } {
+  let reporting = false;
+  return {
+    report: {
+      read: () => {
+        reporting = true;
+        health.sourceRead();
+      },
+      failed: (error, { retrying }) => {
+        reporting = true;
+        health.sourceFailed(error, retrying);
+      },
+    },
+    batch: () => {
+      if (!reporting) health.sourceRead();
+    },
+  };
+}
+
 /**
  * Runs one pipeline: one source, targets in parallel, at-least-once. A batch
  * is acknowledged to the source (in order) only once every required target
@@ -142,18 +162,7 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     { once: true },
   );
   stop.signal.addEventListener('abort', () => health.setState('stopping'), { once: true });
-  // a source that reports its reads is counted by its reports, any other by its batches
-  let reporting = false;
-  const report: SourceReport = {
-    read: () => {
-      reporting = true;
-      health.sourceRead();
-    },
-    failed: (error, { retrying }) => {
-      reporting = true;
-      health.sourceFailed(error, retrying);
-    },
-  };
+  const reads = sourceReads(health);
   const acks = createAckChain({
     maxInFlight: p.config.maxInFlight,
     fail,
@@ -162,8 +171,8 @@ export async function runPipeline(p: PreparedPipeline, opts: RunOptions): Promis
     },
   });
   try {
-    for await (const batch of reader.stream({ signal: stop.signal, once: opts.once, report })) {
-      if (!reporting) health.sourceRead();
+    for await (const batch of reader.stream({ signal: stop.signal, once: opts.once, report: reads.report })) {
+      reads.batch();
       stats.batches++;
       acks.add(deliver(batch), batch);
       await acks.room(() => fatal !== undefined);

@@ -1,4 +1,4 @@
-/** Live counters of one pipeline: the progress line, `/status` and the run's result read them. */
+// Its own file: the health module reads these counters and the runner writes them.
 export interface PipelineStats {
   pipeline: string;
   batches: number;

@@ -1,4 +1,4 @@
-import { BaseWriter, CircuitBreaker, type Clock, qiError, retry } from '../src/index';
+import { BaseWriter, backoffDelay, CircuitBreaker, type Clock, qiError, retry } from '../src/index';
 import { createMemoryHandler, samplePrice, sampleRecords } from '../src/testkit/index';
 
 /** A clock whose sleeps complete when the test advances time: no real waiting. */
@@ -40,6 +40,35 @@ describe('retry', () => {
     expect(out).toBe('done');
     expect(calls).toBe(4);
     expect(sleeps).toEqual([100, 200, 400]);
+  });
+  it('jitters by "equal jitter": each delay lies in [backoff / 2, backoff], never shorter', () => {
+    const policy = { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: true };
+    expect([0, 0.5, 1].map((r) => backoffDelay(policy, 3, () => r))).toEqual([200, 300, 400]);
+    expect(backoffDelay({ ...policy, jitter: false }, 3, () => 0)).toBe(400);
+    expect(backoffDelay(policy, 10, () => 0)).toBe(500); // half the cap
+  });
+  it('lets the caller set the wait before the next attempt from the error (0: the next attempt waits for something else)', async () => {
+    const { clock, sleeps } = fakeClock();
+    const now = qiError({ code: 'T_REJOIN', category: 'unavailable', retryable: true }, 'rejoin');
+    const seen: number[] = [];
+    let calls = 0;
+    await retry(
+      async () => {
+        calls++;
+        if (calls === 1) throw now;
+        if (calls === 2) throw retryable;
+      },
+      (e) => e as never,
+      { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, factor: 2, jitter: false },
+      {
+        clock,
+        delay: (e, _attempt, backoffMs) => (e.code === 'T_REJOIN' ? 0 : backoffMs),
+        onRetry: (_e, _attempt, delayMs) => void seen.push(delayMs),
+      },
+    );
+    expect(calls).toBe(3);
+    expect(seen).toEqual([0, 200]);
+    expect(sleeps).toEqual([0, 200]);
   });
   it('never retries a non-retryable error', async () => {
     const { clock, sleeps } = fakeClock();

@@ -1,3 +1,4 @@
+import { type Clock, realClock } from '@qi/core';
 import type { TopicPartitions } from '@qi/streaming';
 
 export interface TopicPartition {
@@ -38,6 +39,8 @@ export class Ownership {
   rebalancing = false;
   /** an assignment arrived at least once */
   assigned = false;
+
+  constructor(private readonly clock: Clock = realClock) {}
 
   revoking(): void {
     this.rebalancing = true;
@@ -94,15 +97,19 @@ export class Ownership {
   waitStable(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (!this.rebalancing) return Promise.resolve(true);
     return new Promise((resolve) => {
+      const timer = new AbortController();
       const finish = (v: boolean) => {
-        clearTimeout(timer);
+        timer.abort();
         signal?.removeEventListener('abort', onAbort);
         this.waiters.delete(onStable);
         resolve(v);
       };
       const onStable = () => finish(true);
       const onAbort = () => finish(false);
-      const timer = setTimeout(() => finish(!this.rebalancing), timeoutMs);
+      this.clock.sleep(timeoutMs, timer.signal).then(
+        () => finish(!this.rebalancing),
+        () => {},
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.add(onStable);
     });

@@ -1,3 +1,4 @@
+import { type Clock, realClock } from '@qi/core';
 import type { ConsumedMessage } from '@qi/streaming';
 
 /** Consecutive messages of one partition, in offset order; `start` is how many were already taken. */
@@ -34,6 +35,8 @@ export class MessageQueue {
   bytes = 0;
   /** most messages ever held at once (tests and health) */
   peak = 0;
+
+  constructor(private readonly clock: Clock = realClock) {}
 
   push(chunk: Chunk): void {
     this.chunks.push(chunk);
@@ -104,13 +107,14 @@ export class MessageQueue {
   /** The one waiter: a push or wake, an abort, or the timeout (if any) resolves it. */
   private woken(signal: AbortSignal, timeoutMs: number | undefined): Promise<void> {
     return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : new AbortController();
       const done = () => {
-        clearTimeout(timer);
+        timer?.abort();
         signal.removeEventListener('abort', done);
         if (this.waiter === done) this.waiter = undefined;
         resolve();
       };
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+      if (timer && timeoutMs !== undefined) this.clock.sleep(timeoutMs, timer.signal).then(done, () => {});
       signal.addEventListener('abort', done, { once: true });
       this.waiter = done;
     });

@@ -1,7 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, QiError } from '@qi/core';
+import { type Clock, type Logger, type RetryPolicy, realClock, retry, toQiError } from '@qi/core';
 import type { ConsumedMessage } from '@qi/streaming';
 import type { RegistryCodec } from '@qi/target-redpanda';
+
+/** 100 ms, 200 ms … up to 10 s between tries, until the registry answers or the stream stops. */
+const REGISTRY_RETRY: RetryPolicy = {
+  maxAttempts: 0,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  factor: 2,
+  jitter: false,
+};
 
 /**
  * Fetches the writer schemas of the Confluent-framed messages' ids before they
@@ -14,23 +22,15 @@ export async function prepareRegistry(
   messages: readonly ConsumedMessage[],
   signal: AbortSignal,
   log: Logger,
+  clock: Clock = realClock,
 ): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await registry.prepare(messages);
-    } catch (e) {
-      const error = e as QiError;
-      if (!error.retryable || signal.aborted) throw e;
+  await retry(() => registry.prepare(messages), toQiError, REGISTRY_RETRY, {
+    clock,
+    signal,
+    onRetry: (error, attempt) =>
       log.warn(
-        {
-          event: 'redpanda.source.registry_retry',
-          code: error.code,
-          attempt: attempt + 1,
-          err: error.message,
-        },
+        { event: 'redpanda.source.registry_retry', code: error.code, attempt, err: error.message },
         'Schema Registry unavailable; retrying',
-      );
-      await sleep(Math.min(10_000, 100 * 2 ** attempt), undefined, { signal }).catch(() => undefined);
-    }
-  }
+      ),
+  });
 }

@@ -1,8 +1,21 @@
-import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
+import {
+  type Clock,
+  CoreErrors,
+  type Logger,
+  type MarketRecord,
+  type QiError,
+  qiError,
+  RECORD_SPECS,
+  type RecordSpecs,
+  type RetryPolicy,
+  realClock,
+  retry,
+  type SourceBatch,
+} from '@qi/core';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
 import type { RegistryCodec } from '@qi/target-redpanda';
 import { type Decoded, decodeMessages } from './encoding';
-import { commitError, isRebalanceError } from './errors';
+import { classifySourceError, commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';
 import { type Chunk, MessageQueue } from './queue';
 import { prepareRegistry } from './registry';
@@ -29,6 +42,8 @@ export interface SessionOptions {
   onRecords?(records: readonly MarketRecord[]): void;
   /** offsets this process committed, per partition, kept across sessions (--once knows where those partitions stand) */
   committed?: Map<string, bigint>;
+  /** time source of batching, --once idleness, rebalance waits and commit backoff (tests move it by hand) */
+  clock?: Clock;
 }
 
 export interface SessionHealth {
@@ -63,7 +78,28 @@ interface PendingCommit {
   epoch: number | undefined;
 }
 
-const COMMIT_ATTEMPTS = 4;
+/** A commit is tried 4 times, 200, 400 and 800 ms apart; a refusal by a rebalance waits for the new assignment instead. */
+const COMMIT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  initialDelayMs: 200,
+  maxDelayMs: 800,
+  factor: 2,
+  jitter: false,
+};
+
+const offsetsOf = (pending: readonly PendingCommit[]) =>
+  pending.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset.toString() }));
+
+/** A commit refused by a rebalance is worth another try whatever its flag says: the next assignment tells what is still ours. */
+const classifyCommitError = (e: unknown): QiError => {
+  const error = classifySourceError(e);
+  return isRebalanceError(error) && !error.retryable
+    ? qiError({ code: error.code, category: error.category, retryable: true }, error.message, {
+        cause: error,
+        context: error.context,
+      })
+    : error;
+};
 
 /**
  * One consumer-group membership feeding one stream. The consumer pushes
@@ -73,8 +109,8 @@ const COMMIT_ATTEMPTS = 4;
  * message, only for partitions still owned since the batch was read.
  */
 export class ConsumerSession {
-  readonly queue = new MessageQueue();
-  readonly ownership = new Ownership();
+  readonly queue: MessageQueue;
+  readonly ownership: Ownership;
   /** per partition: the offset after the last message queued (what the consumer should fetch next) */
   private readonly next = new Map<string, bigint>();
   /** per partition: the offset after the last message yielded */
@@ -83,7 +119,7 @@ export class ConsumerSession {
   private readonly ends = new Map<string, { high: bigint; first: bigint }>();
   private paused = false;
   private stopped = false;
-  private lastArrival = Date.now();
+  private lastArrival: number;
   /** when the oldest message now queued arrived (about: after a partial take, the time of that take) */
   private firstQueuedAt = 0;
   readonly stats = {
@@ -98,8 +134,13 @@ export class ConsumerSession {
   private readonly log: Logger;
   private readonly specs: RecordSpecs;
   private readonly maxBytes: number;
+  private readonly clock: Clock;
 
   constructor(private readonly o: SessionOptions) {
+    this.clock = o.clock ?? realClock;
+    this.queue = new MessageQueue(this.clock);
+    this.ownership = new Ownership(this.clock);
+    this.lastArrival = this.clock.now();
     this.log = o.logger;
     this.specs = o.specs ?? RECORD_SPECS;
     this.maxBytes = o.maxQueuedBytes ?? Number.POSITIVE_INFINITY;
@@ -129,7 +170,7 @@ export class ConsumerSession {
         }
         if (ends && this.caughtUp(ends)) return;
         // latency-aware batching: a full batch leaves at once, a partial one after maxBatchWaitMs
-        const waitLeft = this.firstQueuedAt + (this.o.maxBatchWaitMs ?? 0) - Date.now();
+        const waitLeft = this.firstQueuedAt + (this.o.maxBatchWaitMs ?? 0) - this.clock.now();
         if (this.queue.size > 0 && this.queue.size < this.o.maxBatchRecords && waitLeft > 0 && !this.paused) {
           await this.queue.waitForMore(signal, waitLeft);
           continue;
@@ -146,7 +187,7 @@ export class ConsumerSession {
           await this.queue.wait(signal, ends ? Math.max(50, this.o.onceIdleMs / 4) : undefined);
           continue;
         }
-        if (this.queue.size > 0) this.firstQueuedAt = Date.now();
+        if (this.queue.size > 0) this.firstQueuedAt = this.clock.now();
         this.resumeIfDrained();
         if (this.o.registry)
           await prepareRegistry(
@@ -154,6 +195,7 @@ export class ConsumerSession {
             chunks.flatMap((c) => c.messages),
             signal,
             this.log,
+            this.clock,
           );
         yield this.toBatch(chunks);
       }
@@ -187,12 +229,16 @@ export class ConsumerSession {
         high: BigInt(b.highWatermark),
         first: this.ends.get(key)?.first ?? BigInt(messages[0]!.offset),
       });
-    if (this.queue.size === 0) this.firstQueuedAt = Date.now();
+    if (this.queue.size === 0) this.firstQueuedAt = this.clock.now();
     this.queue.push({ key, topic: b.topic, partition: b.partition, messages, start: 0 });
-    this.lastArrival = Date.now();
+    this.lastArrival = this.clock.now();
     if (!this.paused && (this.queue.size >= this.o.maxQueued || this.queue.bytes >= this.maxBytes)) {
       this.stats.pauses++;
       this.pauseAll();
+      this.log.debug(
+        { event: 'redpanda.source.paused', queued: this.queue.size, queuedBytes: this.queue.bytes },
+        'queue full: every partition paused until half of it is taken',
+      );
     }
     return Promise.resolve();
   }
@@ -224,7 +270,7 @@ export class ConsumerSession {
     }
     if (this.paused || this.stopped) this.pauseAll();
     else if (change.gained.length) this.o.consumer.resume(byTopic(change.gained));
-    this.lastArrival = Date.now();
+    this.lastArrival = this.clock.now();
     this.log.info(
       {
         event: 'redpanda.source.assigned',
@@ -238,47 +284,57 @@ export class ConsumerSession {
 
   /** Commits offset+1 of the last message of each partition of a batch, for the partitions still owned since it was read. */
   async commit(pending: readonly PendingCommit[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (this.ownership.rebalancing) await this.settle();
-      const owned = pending.filter((p) => this.ownership.owns(p.key, p.epoch));
-      if (owned.length < pending.length) {
-        this.stats.abandoned += pending.length - owned.length;
-        this.log.info(
-          {
-            event: 'redpanda.source.commit_abandoned',
-            partitions: pending.filter((p) => !owned.includes(p)).map((p) => p.key),
+    let owned = pending;
+    try {
+      await retry(
+        async () => {
+          if (this.ownership.rebalancing) await this.settle();
+          owned = this.stillOwned(owned);
+          if (owned.length === 0) return;
+          const r = await this.o.consumer.commitOffsets(offsetsOf(owned));
+          if (!r.ok) throw r.error;
+          this.stats.commits++;
+          for (const p of owned) this.o.committed?.set(p.key, p.offset);
+        },
+        classifyCommitError,
+        COMMIT_RETRY,
+        {
+          clock: this.clock,
+          // the next attempt waits for the new assignment (settle), not for a backoff
+          delay: (e, _attempt, backoffMs) => (isRebalanceError(e) ? 0 : backoffMs),
+          onRetry: (e) => {
+            if (isRebalanceError(e)) this.ownership.revoking();
           },
-          'partitions moved to another member before their batch was acknowledged: not committing them (the new owner reads them again)',
-        );
-      }
-      if (owned.length === 0) return;
-      const offsets = owned.map((p) => ({
-        topic: p.topic,
-        partition: p.partition,
-        offset: p.offset.toString(),
-      }));
-      const r = await this.o.consumer.commitOffsets(offsets);
-      if (r.ok) {
-        this.stats.commits++;
-        for (const p of owned) this.o.committed?.set(p.key, p.offset);
-        return;
-      }
-      const rejoin = isRebalanceError(r.error);
-      if (attempt >= COMMIT_ATTEMPTS || (!rejoin && !r.error.retryable)) {
-        if (rejoin) {
-          // giving up a commit loses nothing: the records are read again from the last commit
-          this.stats.abandoned += owned.length;
-          this.log.warn(
-            { event: 'redpanda.source.commit_abandoned', err: r.error.message, offsets },
-            'commit refused by the group coordinator after retries; the records will be read again',
-          );
-          return;
-        }
-        throw commitError(r.error, offsets);
-      }
-      if (rejoin) this.ownership.revoking();
-      else await new Promise((res) => setTimeout(res, 100 * 2 ** attempt));
+        },
+      );
+    } catch (e) {
+      const error = classifySourceError(e);
+      const last =
+        error.code === CoreErrors.RETRIES_EXHAUSTED.code ? classifySourceError(error.cause) : error;
+      if (!isRebalanceError(last)) throw commitError(error, offsetsOf(owned));
+      // giving up a commit loses nothing: the records are read again from the last commit
+      this.stats.abandoned += owned.length;
+      this.log.warn(
+        { event: 'redpanda.source.commit_abandoned', err: last.message, offsets: offsetsOf(owned) },
+        'commit refused by the group coordinator after retries; the records will be read again',
+      );
     }
+  }
+
+  /** The partitions of `pending` still owned in the epoch they were read in; the others are given up, and said so. */
+  private stillOwned(pending: readonly PendingCommit[]): readonly PendingCommit[] {
+    const owned = pending.filter((p) => this.ownership.owns(p.key, p.epoch));
+    if (owned.length < pending.length) {
+      this.stats.abandoned += pending.length - owned.length;
+      this.log.info(
+        {
+          event: 'redpanda.source.commit_abandoned',
+          partitions: pending.filter((p) => !owned.includes(p)).map((p) => p.key),
+        },
+        'partitions moved to another member before their batch was acknowledged: not committing them (the new owner reads them again)',
+      );
+    }
+    return owned;
   }
 
   health(): SessionHealth {
@@ -351,9 +407,13 @@ export class ConsumerSession {
     if (this.queue.size > this.o.maxQueued / 2 || this.queue.bytes > this.maxBytes / 2) return;
     this.paused = false;
     // --once idleness counts from here: nothing could arrive while paused
-    this.lastArrival = Date.now();
+    this.lastArrival = this.clock.now();
     const owned = this.ownership.list();
     if (owned.length) this.o.consumer.resume(byTopic(owned));
+    this.log.debug(
+      { event: 'redpanda.source.resumed', queued: this.queue.size },
+      'queue half empty: resumed',
+    );
   }
 
   private async endsAtStart(): Promise<Map<string, PartitionOffsets>> {
@@ -381,7 +441,7 @@ export class ConsumerSession {
       this.ownership.assigned &&
       !this.paused &&
       this.queue.size === 0 &&
-      Date.now() - this.lastArrival >= this.o.onceIdleMs
+      this.clock.now() - this.lastArrival >= this.o.onceIdleMs
     );
   }
 }

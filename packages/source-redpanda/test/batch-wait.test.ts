@@ -1,38 +1,37 @@
 import type { SourceBatch } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import { batchWait, configSchema } from '../src/config';
 import { FakeConsumer, session, settled } from './fake-consumer';
 
 // maxBatchWaitMs: a full batch leaves at once, a partial one once its first message waited that long.
-// Fake timers: the clock only moves when the test moves it.
+// The session's clock only moves when the test moves it.
 describe('ConsumerSession latency-aware batching', () => {
-  beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
-  afterEach(() => jest.useRealTimers());
-
   async function started(maxBatchWaitMs: number, maxBatchRecords = 10) {
     const consumer = new FakeConsumer();
-    const s = session(consumer, { maxBatchWaitMs, maxBatchRecords, maxQueued: 100 });
+    const clock = manualClock();
+    const s = session(consumer, { maxBatchWaitMs, maxBatchRecords, maxQueued: 100, clock });
     await s.start();
     consumer.assign('t', [0, 1]);
     const it = s.batches(new AbortController().signal) as AsyncGenerator<SourceBatch, void>;
-    return { consumer, it };
+    return { consumer, it, clock };
   }
   const size = (r: IteratorResult<SourceBatch, void> | 'pending') =>
     r === 'pending' ? r : (r.value as SourceBatch).records.length;
 
   it('holds a partial batch until maxBatchWaitMs after its first message, gathering what arrives meanwhile', async () => {
-    const { consumer, it } = await started(20);
+    const { consumer, it, clock } = await started(20);
     await consumer.deliver('t', 0, [0, 1, 2]);
     const next = it.next();
     expect(await settled(next)).toBe('pending');
-    await jest.advanceTimersByTimeAsync(10);
+    await clock.advance(10);
     await consumer.deliver('t', 1, [0, 1]);
     expect(await settled(next)).toBe('pending');
-    await jest.advanceTimersByTimeAsync(10);
+    await clock.advance(10);
     expect(size(await settled(next))).toBe(5);
   });
 
   it('hands a full batch on at once, without waiting', async () => {
-    const { consumer, it } = await started(1000);
+    const { consumer, it, clock } = await started(1000);
     await consumer.deliver('t', 0, [0, 1, 2, 3, 4, 5, 6]);
     const next = it.next();
     expect(await settled(next)).toBe('pending');
@@ -41,7 +40,7 @@ describe('ConsumerSession latency-aware batching', () => {
     // what is left over has waited only since that take
     const rest = it.next();
     expect(await settled(rest)).toBe('pending');
-    await jest.advanceTimersByTimeAsync(1000);
+    await clock.advance(1000);
     expect(size(await settled(rest))).toBe(2);
   });
 

@@ -1,5 +1,5 @@
 import { err, ok, type QiError, type Result, silentLogger } from '@qi/core';
-import { samplePrice } from '@qi/core/testkit';
+import { manualClock, samplePrice } from '@qi/core/testkit';
 import type {
   CommitOffset,
   ConsumedMessage,
@@ -114,6 +114,8 @@ export function session(consumer: FakeConsumer, o: Partial<SessionOptions> = {})
     rebalanceWaitMs: 5000,
     onceIdleMs: 200,
     logger: silentLogger(),
+    // time moves only when a test advances it: no test of the session waits for real
+    clock: manualClock(),
     ...o,
   });
 }

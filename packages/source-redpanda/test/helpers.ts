@@ -1,4 +1,4 @@
-import type { MarketRecord, SourceBatch } from '@qi/core';
+import { createLogger, type Logger, type MarketRecord, type SourceBatch } from '@qi/core';
 import { TEST_KAFKA_BROKERS as BROKERS, testContext } from '@qi/core/testkit';
 import {
   createRedpandaWriter,
@@ -38,11 +38,28 @@ export async function produce(input: RedpandaTargetConfigInput, records: readonl
   await w.close();
 }
 
-export function makeReader(input: RedpandaSourceConfigInput, name = 'redpanda-source') {
+export function makeReader(input: RedpandaSourceConfigInput, name = 'redpanda-source', logger?: Logger) {
   return createRedpandaReader(
     { brokers: BROKERS, ...FAST_GROUP, ...input },
-    testContext({ name, pipeline: 'test' }),
+    testContext({ name, pipeline: 'test', ...(logger ? { logger } : {}) }),
   );
+}
+
+/** A debug logger, and a promise of the first line with the given event (what a test waits for instead of polling). */
+export function logEvents() {
+  const waiting = new Map<string, (line: Record<string, unknown>) => void>();
+  const logger = createLogger({
+    level: 'debug',
+    destination: {
+      write: (l: string) => {
+        const line = JSON.parse(l) as Record<string, unknown>;
+        waiting.get(String(line.event))?.(line);
+      },
+    },
+  });
+  const next = (event: string) =>
+    new Promise<Record<string, unknown>>((resolve) => waiting.set(event, resolve));
+  return { logger, next };
 }
 
 /** Reads a stream with --once, acknowledging every batch; returns the batches. */

@@ -1,4 +1,6 @@
+import { manualClock } from '@qi/core/testkit';
 import { byTopic, Ownership } from '../src/ownership';
+import { settled } from './fake-consumer';
 
 describe('Ownership', () => {
   it('reports gained, lost and kept partitions and keeps the epoch of a kept one', () => {
@@ -36,14 +38,20 @@ describe('Ownership', () => {
   });
 
   it('waits for the next assignment after a revoke, or gives up after the timeout', async () => {
-    const o = new Ownership();
+    const clock = manualClock();
+    const o = new Ownership(clock);
     o.assign([{ topic: 'a', partitions: [0] }]);
     o.revoking();
     const w = o.waitStable(10_000);
     o.assign([{ topic: 'a', partitions: [0] }]);
     await expect(w).resolves.toBe(true);
+    expect(clock.sleeping).toBe(0); // its timer ended with it
     o.revoking();
-    await expect(o.waitStable(10)).resolves.toBe(false);
+    const gaveUp = o.waitStable(10);
+    await clock.advance(9);
+    expect(await settled(gaveUp)).toBe('pending');
+    await clock.advance(1);
+    await expect(gaveUp).resolves.toBe(false);
   });
 
   it('groups partitions per topic for pause and resume', () => {

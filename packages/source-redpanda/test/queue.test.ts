@@ -1,5 +1,6 @@
+import { manualClock } from '@qi/core/testkit';
 import { MessageQueue, messageBytes } from '../src/queue';
-import { message } from './fake-consumer';
+import { message, settled } from './fake-consumer';
 
 const chunk = (partition: number, offsets: number[]) => ({
   key: `t:${partition}`,
@@ -48,6 +49,21 @@ describe('MessageQueue', () => {
     c.abort();
     await w2;
     expect(q.size).toBe(0);
+  });
+
+  it("ends a wait after its timeout on the queue's clock, and a push ends it sooner and its timer with it", async () => {
+    const clock = manualClock();
+    const q = new MessageQueue(clock);
+    const c = new AbortController();
+    const timedOut = q.wait(c.signal, 50);
+    await clock.advance(49);
+    expect(await settled(timedOut)).toBe('pending');
+    await clock.advance(1);
+    await expect(timedOut).resolves.toBeUndefined();
+    const more = q.waitForMore(c.signal, 50);
+    q.push(chunk(0, [0]));
+    await more;
+    expect(clock.sleeping).toBe(0);
   });
 
   it('counts the bytes it holds through pushes, partial takes and drops', () => {

@@ -1,4 +1,5 @@
 import { qiError, silentLogger } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import type { RegistryCodec } from '@qi/target-redpanda';
 import { prepareRegistry } from '../src/registry';
 
@@ -23,10 +24,17 @@ function codec(failures: unknown[]): RegistryCodec & { calls: number } {
 }
 
 describe('prepareRegistry', () => {
-  it('retries an unreachable registry until it answers', async () => {
+  it('retries an unreachable registry 100 ms, then 200 ms later, until it answers', async () => {
+    const clock = manualClock();
     const c = codec([unavailable, unavailable]);
-    await prepareRegistry(c, [], new AbortController().signal, silentLogger());
-    expect(c.calls).toBe(3);
+    const ready = prepareRegistry(c, [], new AbortController().signal, silentLogger(), clock);
+    const calls: number[] = [];
+    for (const ms of [99, 1, 199, 1]) {
+      await clock.advance(ms);
+      calls.push(c.calls);
+    }
+    await ready;
+    expect(calls).toEqual([1, 2, 2, 3]);
   });
 
   it('does not retry a config error (auth, URL), and gives up when the stream stops', async () => {

@@ -1,17 +1,27 @@
-import type { SourceBatch } from '@qi/core';
+import { err, type QiError, qiError, type Result, type SourceBatch } from '@qi/core';
+import { manualClock } from '@qi/core/testkit';
 import { FakeConsumer, rebalanceError, session, settled } from './fake-consumer';
 
 async function started(o: Parameters<typeof session>[1] = {}) {
   const consumer = new FakeConsumer();
-  const s = session(consumer, o);
+  const clock = manualClock();
+  const s = session(consumer, { clock, ...o });
   await s.start();
   const controller = new AbortController();
   const it = s.batches(controller.signal, (o as { once?: boolean }).once) as AsyncGenerator<
     SourceBatch,
     void
   >;
-  return { consumer, s, controller, it };
+  return { consumer, s, controller, it, clock };
 }
+
+const unavailable = (): Result<void> =>
+  err(
+    qiError(
+      { code: 'QI_STREAMING_BROKER', category: 'unavailable', retryable: true },
+      'coordinator not available',
+    ),
+  );
 
 describe('ConsumerSession', () => {
   it('yields batches in fetch order and commits offset+1 per partition only when acked', async () => {
@@ -150,13 +160,56 @@ describe('ConsumerSession', () => {
   });
 
   it('gives up the commit (never fails the pipeline) when rebalances keep refusing it', async () => {
-    const { consumer, it } = await started({ rebalanceWaitMs: 1 });
+    const { consumer, s, it, clock } = await started({ rebalanceWaitMs: 1000 });
     consumer.assign('t', [0]);
     await consumer.deliver('t', 0, [0]);
     const b = (await it.next()).value as SourceBatch;
     for (let i = 0; i < 4; i++) consumer.commitResults.push(rebalanceError());
-    await expect(b.ack!()).resolves.toBeUndefined();
+    const ack = b.ack!();
+    // each refusal waits for the new assignment, here for rebalanceWaitMs as none comes
+    expect(await settled(ack)).toBe('pending');
+    expect(consumer.commits).toHaveLength(1);
+    await clock.advance(999);
+    expect(consumer.commits).toHaveLength(1);
+    await clock.advance(3 * 1000);
+    await expect(ack).resolves.toBeUndefined();
     expect(consumer.commits).toHaveLength(4);
+    expect(s.stats.abandoned).toBe(1);
+  });
+
+  it('retries a commit that failed for a retryable reason after 200, 400 and 800 ms, then fails the ack saying how often it tried', async () => {
+    const { consumer, it, clock } = await started();
+    consumer.assign('t', [0]);
+    await consumer.deliver('t', 0, [0]);
+    const b = (await it.next()).value as SourceBatch;
+    for (let i = 0; i < 4; i++) consumer.commitResults.push(unavailable());
+    const ack = b.ack!().catch((e: QiError) => e);
+    const commitsAt: number[] = [];
+    for (const ms of [199, 1, 399, 1, 799, 1]) {
+      await clock.advance(ms);
+      commitsAt.push(consumer.commits.length);
+    }
+    expect(commitsAt).toEqual([1, 2, 2, 3, 3, 4]);
+    expect(await ack).toMatchObject({
+      code: 'QI_SOURCE_REDPANDA_COMMIT',
+      message: 'cannot commit consumer offsets: gave up after 4 attempts: coordinator not available',
+    });
+  });
+
+  it('a commit that fails for a retryable reason and then succeeds resolves the ack', async () => {
+    const { consumer, it, clock } = await started();
+    consumer.assign('t', [0]);
+    await consumer.deliver('t', 0, [0, 1]);
+    const b = (await it.next()).value as SourceBatch;
+    consumer.commitResults.push(unavailable());
+    const ack = b.ack!();
+    expect(await settled(ack)).toBe('pending');
+    await clock.advance(200);
+    await expect(ack).resolves.toBeUndefined();
+    expect(consumer.commits).toEqual([
+      [{ topic: 't', partition: 0, offset: '2' }],
+      [{ topic: 't', partition: 0, offset: '2' }],
+    ]);
   });
 
   it('fails the ack on a commit error that is not retryable', async () => {
@@ -213,20 +266,32 @@ describe('ConsumerSession', () => {
 
   it('with once, ends after onceIdleMs without messages when a partition cannot be confirmed at its end', async () => {
     const consumer = new FakeConsumer();
+    const clock = manualClock();
     const s = session(consumer, {
+      clock,
       onceIdleMs: 100,
       endOffsets: async () => [{ partition: 0, low: '0', high: '10' }],
     });
     await s.start();
     consumer.assign('t', [0]); // committed offset already at 10: nothing arrives
-    const got = [];
-    for await (const b of s.batches(new AbortController().signal, true)) got.push(b);
+    const got: SourceBatch[] = [];
+    let ended = false;
+    const reading = (async () => {
+      for await (const b of s.batches(new AbortController().signal, true)) got.push(b);
+      ended = true;
+    })();
+    await clock.advance(99);
+    expect(ended).toBe(false);
+    await clock.advance(1);
+    await reading;
     expect(got).toEqual([]);
   });
 
   it('with once, counts idleness from the last resume, not from the last message before a pause', async () => {
     const consumer = new FakeConsumer();
+    const clock = manualClock();
     const s = session(consumer, {
+      clock,
       onceIdleMs: 200,
       maxQueued: 2,
       maxBatchRecords: 1,
@@ -235,7 +300,7 @@ describe('ConsumerSession', () => {
     await s.start();
     consumer.assign('t', [0]);
     await consumer.deliver('t', 0, [0, 1]); // full: paused
-    await new Promise((r) => setTimeout(r, 300)); // the pipeline was busy longer than onceIdleMs
+    await clock.advance(300); // the pipeline was busy longer than onceIdleMs
     const it = s.batches(new AbortController().signal, true) as AsyncGenerator<SourceBatch, void>;
     expect(((await it.next()).value as SourceBatch).position).toEqual({ 't:0': '1' }); // resumes
     expect(((await it.next()).value as SourceBatch).position).toEqual({ 't:0': '2' });

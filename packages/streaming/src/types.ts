@@ -1,4 +1,4 @@
-import type { HealthStatus, Result } from '@qi/core';
+import type { Clock, HealthStatus, Result } from '@qi/core';
 import type { ClientName } from './config';
 
 /**
@@ -97,6 +97,8 @@ export interface ConsumerOptions {
    */
   maxHeldMessages?: number;
   maxHeldBytes?: number;
+  /** time source of the consumer's own waits (platformatic: restart backoff, redelivery pause); default the system clock */
+  clock?: Clock;
 }
 
 export interface RebalanceHooks {

@@ -6,7 +6,7 @@ import { CoreErrors, type QiError, qiError } from '../errors';
 import { type CheckResult, PLUGIN_API_VERSION, type PluginKind, type QiPlugin } from '../plugin';
 import { err, ok, type Result } from '../result';
 import { issuesOf, runCheck } from './checks';
-import { type PipelineConfig, type QiConfig, qiConfigSchema } from './config-schema';
+import { type PipelineConfig, type QiConfig, qiConfigSchema, type TargetConfig } from './config-schema';
 import { interpolate } from './interpolate';
 import { type LoadedConfig, loadConfigFile } from './load-config';
 import { loosePipelines, withoutEnvEchoes } from './loose-config';
@@ -32,7 +32,7 @@ export interface PreparedPipeline {
   targets: Array<
     PluginUse & {
       required: boolean;
-      onError: 'fail' | 'dead-letter' | 'skip-target';
+      onError: TargetConfig['onError'];
       /** only these kinds go to the target (all when absent) */
       kinds?: RecordKind[];
     }

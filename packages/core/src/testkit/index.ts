@@ -2,6 +2,7 @@ export * from './compare';
 export { testContext } from './context';
 export * from './fixtures';
 export { expectOk } from './jest-api';
+export { type ManualClock, manualClock } from './manual-clock';
 export { createMemoryHandler } from './memory-target';
 export { describeReaderConformance, type ReaderConformanceOptions } from './reader-conformance';
 export {

@@ -7,7 +7,10 @@ export interface RetryPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
   factor: number;
-  /** full jitter: the delay is random in [0, computed] (AWS "full jitter") */
+  /**
+   * "equal jitter": the delay is random in [computed / 2, computed], so retries of many
+   * clients spread out while none comes back sooner than half the backoff
+   */
   jitter: boolean;
 }
 
@@ -30,6 +33,11 @@ export function backoffDelay(
 
 export interface RetryHooks {
   onRetry?(error: QiError, attempt: number, delayMs: number): void;
+  /**
+   * The wait before the next attempt, given the backoff the policy computed: for an error
+   * whose next attempt waits for something else (a consumer group's new assignment), 0.
+   */
+  delay?(error: QiError, attempt: number, backoffMs: number): number;
   /**
    * Errors that mean "wait, the destination is down" rather than "this attempt
    * failed" (an open circuit breaker): they wait their `retryAfterMs` and do not
@@ -83,6 +91,7 @@ export async function retry<T>(
           Math.max(delay, error.retryAfterMs),
           Math.max(policy.maxDelayMs, error.retryAfterMs),
         );
+      if (opts.delay) delay = opts.delay(error, attempt, delay);
       opts.onRetry?.(error, attempt, delay);
       try {
         await clock.sleep(delay, opts.signal);

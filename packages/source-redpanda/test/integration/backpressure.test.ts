@@ -1,7 +1,7 @@
 import type { SourceBatch } from '@qi/core';
 import { samplePrice } from '@qi/core/testkit';
 import type { ClientName } from '@qi/streaming';
-import { deleteTopics, makeReader, produce, requireBroker, unique } from '../helpers';
+import { deleteTopics, logEvents, makeReader, produce, requireBroker, unique } from '../helpers';
 
 // A pipeline that stops pulling: the source pauses its partitions once its
 // queue is full, holds at most the bound plus about one fetch, and once pulled
@@ -24,25 +24,29 @@ describe('backpressure', () => {
         records,
       );
 
-      const reader = makeReader({
-        client,
-        topicPrefix: prefix,
-        groupId: unique('g-bp'),
-        maxBatchRecords: 100,
-        maxQueuedRecords: BOUND,
-        maxBytes: 32 * 1024,
-      });
+      const events = logEvents();
+      const paused = events.next('redpanda.source.paused');
+      const reader = makeReader(
+        {
+          client,
+          topicPrefix: prefix,
+          groupId: unique('g-bp'),
+          maxBatchRecords: 100,
+          maxQueuedRecords: BOUND,
+          maxBytes: 32 * 1024,
+        },
+        undefined,
+        events.logger,
+      );
       const controller = new AbortController();
       const it = reader.stream({ signal: controller.signal })[Symbol.asyncIterator]();
       try {
         const batches: SourceBatch[] = [(await it.next()).value as SourceBatch];
         // the pipeline does not pull: the consumer fills the queue and pauses
         const session = () => reader.handler.session!.health();
-        const deadline = Date.now() + 30_000;
-        while (!(session().paused && session().queued >= BOUND)) {
-          if (Date.now() > deadline) throw new Error(`never paused: ${JSON.stringify(session())}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        expect((await paused).queued).toBeGreaterThanOrEqual(BOUND);
+        expect(session()).toMatchObject({ paused: true });
+        expect(session().queued).toBeGreaterThanOrEqual(BOUND);
         expect(session().peakQueued).toBeLessThanOrEqual(BOUND + 300);
 
         let n = batches[0]!.records.length;

@@ -1,5 +1,16 @@
 import type * as Plt from '@platformatic/kafka';
-import { err, type Logger, ok, type Result } from '@qi/core';
+import {
+  type Clock,
+  err,
+  type Logger,
+  ok,
+  type QiError,
+  qiError,
+  type Result,
+  type RetryPolicy,
+  realClock,
+  retry,
+} from '@qi/core';
 import type { StreamingConfig } from '../../config';
 import { attempt, classifyStreamingError, notConnected } from '../../errors';
 import type {
@@ -22,6 +33,29 @@ const HOLD_MESSAGES = 10_000;
 const HOLD_BYTES = 16 * 1024 * 1024;
 const bufToString = (b?: Buffer) => (b === undefined ? undefined : b.toString());
 const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
+
+/** After the stream ended: first try 500 ms later, then 1 s, 2 s, 4 s, 5 s, 5 s … apart, until stopped. */
+const RESTART_FIRST_WAIT_MS = 500;
+const RESTART_RETRY: RetryPolicy = {
+  maxAttempts: 0,
+  initialDelayMs: 1000,
+  maxDelayMs: 5000,
+  factor: 2,
+  jitter: false,
+};
+/** before a batch whose eachBatch threw is fetched again */
+const REDELIVER_WAIT_MS = 200;
+
+/** The consumer has no caller to hand a failed restart to: whatever the error, it tries again until stopped. */
+const keepTrying = (e: unknown): QiError => {
+  const error = classifyStreamingError(e);
+  return error.retryable
+    ? error
+    : qiError({ code: error.code, category: error.category, retryable: true }, error.message, {
+        cause: error,
+        context: error.context,
+      });
+};
 
 /**
  * @platformatic/kafka consumes as a stream of single messages; this adapter
@@ -48,6 +82,9 @@ export class PlatformaticConsumer implements StreamingConsumer {
   /** once refreshed, what the stream still buffered then is stale for those partitions (a seek would rewind past fresh fetches) */
   private stale: { keys: Set<string>; left: number } | undefined;
   private loop: Promise<void> | undefined;
+  private readonly clock: Clock;
+  /** aborted by disconnect: ends the waits of a restart or a redelivery at once */
+  private readonly stopping = new AbortController();
 
   constructor(
     lib: PlatformaticModule,
@@ -55,6 +92,7 @@ export class PlatformaticConsumer implements StreamingConsumer {
     private readonly opts: ConsumerOptions,
     private readonly logger: Logger,
   ) {
+    this.clock = opts.clock ?? realClock;
     this.held = new HeldMessages({
       messages: opts.maxHeldMessages ?? HOLD_MESSAGES,
       bytes: opts.maxHeldBytes ?? HOLD_BYTES,
@@ -185,6 +223,7 @@ export class PlatformaticConsumer implements StreamingConsumer {
   async disconnect(): Promise<Result<void>> {
     this.stopped = true;
     this.connected = false;
+    this.stopping.abort();
     this.signal();
     return attempt(
       async () => {
@@ -296,7 +335,7 @@ export class PlatformaticConsumer implements StreamingConsumer {
             'eachBatch failed; redelivering',
           );
           await this.seek(first.topic, first.partition, String(first.offset));
-          await new Promise((r) => setTimeout(r, 200));
+          await this.clock.sleep(REDELIVER_WAIT_MS, this.stopping.signal).catch(() => {});
         }
       }
     }
@@ -373,11 +412,20 @@ export class PlatformaticConsumer implements StreamingConsumer {
       },
       'consumer stream ended; restarting',
     );
-    for (let delay = 500; !this.stopped; delay = Math.min(delay * 2, 5000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.stopped) return;
-      const r = await this.open();
-      if (r.ok) return;
+    const { signal } = this.stopping;
+    try {
+      await this.clock.sleep(RESTART_FIRST_WAIT_MS, signal);
+      await retry(
+        async () => {
+          const r = await this.open();
+          if (!r.ok) throw r.error;
+        },
+        keepTrying,
+        RESTART_RETRY,
+        { clock: this.clock, signal },
+      );
+    } catch {
+      // stopped while waiting: disconnect ends the pump
     }
   }
 }

@@ -1,4 +1,4 @@
-import { createLogger, type PluginContext } from '@qi/core';
+import { createLogger, type Logger, type PluginContext } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
 import { pgp, pgTypes } from '../../src/client';
 import { createTimescaleWriter, type TimescaleTargetConfigInput } from '../../src/index';
@@ -29,7 +29,11 @@ export async function requireTimescale(db: ReturnType<typeof adminOf>, url: stri
     );
 }
 
-export function capture() {
+export function capture(): {
+  logger: Logger;
+  lines: Array<Record<string, unknown>>;
+  warnings: () => Array<Record<string, unknown>>;
+} {
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({
     level: 'debug',

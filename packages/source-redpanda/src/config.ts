@@ -1,6 +1,6 @@
 import { generateTopics } from '@qi/core';
+import { schemaRegistrySchema } from '@qi/kafka-codec';
 import { connectionShape } from '@qi/streaming';
-import { schemaRegistrySchema } from '@qi/target-redpanda';
 import { z } from 'zod';
 
 const topicName = z

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, QiError } from '@qi/core';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import type { ConsumedMessage } from '@qi/streaming';
-import type { RegistryCodec } from '@qi/target-redpanda';
 
 /**
  * Fetches the writer schemas of the Confluent-framed messages' ids before they

@@ -1,6 +1,6 @@
 import { type Logger, type MarketRecord, RECORD_SPECS, type RecordSpecs, type SourceBatch } from '@qi/core';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
-import type { RegistryCodec } from '@qi/target-redpanda';
 import { type Decoded, decodeMessages } from './encoding';
 import { commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';

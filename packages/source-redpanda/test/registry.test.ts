@@ -1,5 +1,5 @@
 import { qiError, silentLogger } from '@qi/core';
-import type { RegistryCodec } from '@qi/target-redpanda';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import { prepareRegistry } from '../src/registry';
 
 const unavailable = qiError(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BUILTIN_PLUGINS, createHost, createLogger, createMetrics, type Logger, runPipeline } from '@qi/core';
 import { normalizeRecords, samplePrice } from '@qi/core/testkit';
-import { CONTENT_TYPES, encodeRecord, HEADERS } from '@qi/target-redpanda';
+import { CONTENT_TYPES, encodeRecord, HEADERS } from '@qi/kafka-codec';
 import plugin from '../../src/index';
 import { BROKERS, deleteTopics, FAST_GROUP, requireBroker, streamingFor, unique } from '../helpers';
 

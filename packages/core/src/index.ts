@@ -45,6 +45,7 @@ export { startMetricsServer } from './observability/server';
 export type { ErrorStatus, PipelineStatus, StatusReport, TargetStatus } from './observability/status';
 export * from './plugin';
 export * from './result';
+export { boundHeap, HEAP_FLAGS, type HeapBound } from './runner/heap';
 export { newStats, type PipelineStats, type RunOptions, runPipeline } from './runner/pipeline';
 export { DEFAULT_START_TIMEOUT_MS, START_RETRY, startWithRetry } from './runner/start';
 export { BaseReader, type BaseReaderOptions } from './workflow/base-reader';

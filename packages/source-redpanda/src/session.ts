@@ -136,6 +136,8 @@ export class ConsumerSession {
         }
         const chunks = this.queue.take(this.o.maxBatchRecords);
         if (chunks.length === 0) {
+          // a rebalance may have emptied a paused queue (its partitions moved away): nothing would resume it
+          this.resumeIfDrained();
           if (ends && this.idle()) {
             this.log.info(
               { event: 'redpanda.source.once_idle', idleMs: this.o.onceIdleMs },

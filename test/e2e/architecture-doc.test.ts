@@ -121,6 +121,16 @@ describe(DOC, () => {
     expect(hits).toEqual([]);
   });
 
+  it('no source imports a target (as the map says)', () => {
+    const sources = readdirSync(path.join(REPO, 'packages')).filter((p) => p.startsWith('source-'));
+    const hits = sources
+      .flatMap((p) => tsFiles(path.join(REPO, 'packages', p, 'src')))
+      .filter((f) => /from '@qi\/target-/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(REPO, f));
+    expect(sources.length).toBeGreaterThanOrEqual(2);
+    expect(hits).toEqual([]);
+  });
+
   describe('the places a fifth record kind touches', () => {
     const toEdit = section('## What a fifth record kind touches today', '**Derived, no edit**');
     const listed = new Set(paths(toEdit).map((p) => p.file));

@@ -7,6 +7,8 @@ if (major < 22) {
 }
 // Exit explicitly: once pipelines are closed, a client library's stray timer
 // (reconnects, pools) must not keep a finished or failed run alive.
+// A pipe takes what fits and Node queues the rest: exiting at once cut a large
+// `qi schema config` short, so exit once what was written has been flushed.
 require('../dist/cli.cjs')
   .main()
-  .then((code) => process.exit(code));
+  .then((code) => process.stdout.write('', () => process.stderr.write('', () => process.exit(code))));

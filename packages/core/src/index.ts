@@ -54,6 +54,7 @@ export { startMetricsServer } from './observability/server';
 export type { ErrorStatus, PipelineStatus, StatusReport, TargetStatus } from './observability/status';
 export * from './plugin';
 export * from './result';
+export { boundHeap, HEAP_FLAGS, type HeapBound } from './runner/heap';
 export { runPipeline } from './runner/pipeline';
 export type { RunOptions } from './runner/run-options';
 export { DEFAULT_START_TIMEOUT_MS, START_RETRY, startWithRetry } from './runner/start';

@@ -3,8 +3,8 @@
 // and prints {"produced": n, "ackedAt": {ts: acknowledged at}} when done (both epoch ms).
 //   node fixed-rate-producer.ts <topic> <msgs/s> <seconds> [client]
 import { instrumentKey } from '@qi/core';
+import { encodeRecord } from '@qi/kafka-codec';
 import { createStreamingClient } from '@qi/streaming';
-import { encodeRecord } from '@qi/target-redpanda';
 
 const [topic, rateArg, secondsArg, client = 'kafkajs'] = process.argv.slice(2);
 const rate = Number(rateArg);

@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
+  boundHeap,
   createMetrics,
   type MarketRecord,
   type PreparedPipeline,
@@ -37,6 +38,8 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import source from '../dist/index.js';
 
+// as `qi run` does (QI_NODE_HEAP=node: Node's defaults); the raw baseline shares the process
+const heap = boundHeap();
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('QI_BENCH_ROWS', 1_000_000);
 const RUNS = env('QI_BENCH_RUNS', 3);
@@ -254,7 +257,8 @@ function pipeline(
         fromBeginning: true,
         maxBatchRecords: BATCH,
         ...(BATCH_WAIT === undefined ? {} : { maxBatchWaitMs: Number(BATCH_WAIT) }),
-        onceIdleMs: 1000,
+        // generous: on a busy machine a fetch can take over a second, and --once would end early
+        onceIdleMs: 10_000,
         ...SOURCE_WITH,
         ...sourceWith,
       }),
@@ -442,6 +446,7 @@ async function memory(): Promise<void> {
       },
       rate,
       seconds: Math.round((performance.now() - started) / 1000),
+      heap,
       source: SOURCE_WITH,
       target: TARGET_WITH,
       loadavg: loadavg()[0],

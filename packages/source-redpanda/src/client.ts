@@ -6,7 +6,7 @@ import {
   type StreamingAdmin,
   type StreamingClient,
 } from '@qi/streaming';
-import { fetchBytes, type RedpandaSourceConfig } from './config';
+import { fetchBytes, heldBound, type RedpandaSourceConfig } from './config';
 
 // the transport settings of this source's config (kept as an export of this package)
 export { connectionOf };
@@ -19,6 +19,7 @@ export function consumerOptions(c: RedpandaSourceConfig, groupId: string): Consu
     heartbeatIntervalMs: c.heartbeatIntervalMs,
     maxBytes: fetchBytes(c),
     maxWaitMs: c.maxWaitMs,
+    ...heldBound(c),
   };
 }
 

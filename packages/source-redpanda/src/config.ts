@@ -1,6 +1,6 @@
 import { generateTopics } from '@qi/core';
+import { schemaRegistrySchema } from '@qi/kafka-codec';
 import { connectionShape } from '@qi/streaming';
-import { schemaRegistrySchema } from '@qi/target-redpanda';
 import { z } from 'zod';
 
 const topicName = z
@@ -75,15 +75,15 @@ export const configSchema = z.strictObject({
     .max(1_000_000)
     .optional()
     .describe(
-      'messages fetched but not yet handed to the pipeline; past it the partitions are paused until the queue is half empty (default 4 x maxBatchRecords)',
+      'messages fetched but not yet handed to the pipeline; past it the partitions are paused until the queue is half empty (default maxBatchRecords: one full batch waiting while the pipeline writes the ones before it)',
     ),
   maxQueuedBytes: z
     .number()
     .int()
     .min(64 * 1024)
-    .default(16 * 1024 * 1024)
+    .default(8 * 1024 * 1024)
     .describe(
-      'bytes of fetched messages not yet handed to the pipeline (payloads plus ~256 B each); past it, as past maxQueuedRecords, the partitions pause until half of it is left (default 16 MiB)',
+      'bytes of fetched messages not yet handed to the pipeline (payloads plus ~256 B each); past it, as past maxQueuedRecords, the partitions pause until half of it is left. The client library may hold half as much again for paused partitions (default 8 MiB)',
     ),
   maxBytes: z
     .number()
@@ -91,7 +91,7 @@ export const configSchema = z.strictObject({
     .min(1024)
     .optional()
     .describe(
-      'most bytes per fetch response (default 10 MiB with kafkajs, 1 MiB with platformatic, whose connector stops fetching after a response of more than 4096 messages)',
+      'most bytes per fetch response (default 2 MiB with kafkajs, which keeps a whole response in memory while any of its messages is queued; 1 MiB with platformatic, whose connector stops fetching after a response of more than 4096 messages)',
     ),
   maxWaitMs: z
     .number()
@@ -160,13 +160,29 @@ export function topicsOf(c: Pick<RedpandaSourceConfig, 'topics' | 'topicPrefix'>
   return c.topics ?? generateTopics({ prefix: c.topicPrefix }).map((t) => t.topic);
 }
 
-/** Fetch size: @qi/streaming's platformatic connector stalls after a fetch larger than its stream's 4096-message buffer. */
+/**
+ * Fetch size: @qi/streaming's platformatic connector stalls after a fetch larger than its
+ * stream's 4096-message buffer; kafkajs at 2 MiB read as fast as at 10 MiB and held ~30 MB
+ * less (README, Memory).
+ */
 export const fetchBytes = (c: Pick<RedpandaSourceConfig, 'maxBytes' | 'client'>): number =>
-  c.maxBytes ?? (c.client === 'platformatic' ? 1024 * 1024 : 10 * 1024 * 1024);
+  c.maxBytes ?? (c.client === 'platformatic' ? 1024 * 1024 : 2 * 1024 * 1024);
 
 /** Batch wait: with platformatic a wait made end-to-end latency worse in every measured run (README, Batching and latency). */
 export const batchWait = (c: Pick<RedpandaSourceConfig, 'maxBatchWaitMs' | 'client'>): number =>
   c.maxBatchWaitMs ?? (c.client === 'platformatic' ? 0 : 20);
 
 export const queueBound = (c: Pick<RedpandaSourceConfig, 'maxQueuedRecords' | 'maxBatchRecords'>): number =>
-  Math.max(c.maxQueuedRecords ?? 4 * c.maxBatchRecords, 1);
+  Math.max(c.maxQueuedRecords ?? c.maxBatchRecords, 1);
+
+/**
+ * What the connector may hold beyond the queue (messages of paused partitions, a client's
+ * prefetch queue): half the queue's bounds, so the source's memory is bounded by its own
+ * settings whichever client reads.
+ */
+export const heldBound = (
+  c: Pick<RedpandaSourceConfig, 'maxQueuedRecords' | 'maxBatchRecords' | 'maxQueuedBytes'>,
+): { maxHeldMessages: number; maxHeldBytes: number } => ({
+  maxHeldMessages: Math.max(1, Math.ceil(queueBound(c) / 2)),
+  maxHeldBytes: Math.max(64 * 1024, Math.floor(c.maxQueuedBytes / 2)),
+});

@@ -7,8 +7,8 @@ import {
   RECORD_SPECS,
   type RecordSpecs,
 } from '@qi/core';
+import { decodeRecord, isConfluentFrame, type RegistryCodec } from '@qi/kafka-codec';
 import type { ConsumedMessage } from '@qi/streaming';
-import { decodeRecord, isConfluentFrame, type RegistryCodec } from '@qi/target-redpanda';
 
 /** Where a message came from: what a dead letter needs to find it again. */
 export type MessageContext = {

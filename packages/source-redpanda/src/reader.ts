@@ -11,8 +11,8 @@ import {
   type SourceBatch,
   type StreamOptions,
 } from '@qi/core';
+import { createRegistryClient, createRegistryCodec } from '@qi/kafka-codec';
 import type { StreamingClient } from '@qi/streaming';
-import { createRegistryClient, createRegistryCodec } from '@qi/target-redpanda';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {

@@ -1,6 +1,6 @@
 import { type Clock, type Logger, type RetryPolicy, realClock, retry, toQiError } from '@qi/core';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import type { ConsumedMessage } from '@qi/streaming';
-import type { RegistryCodec } from '@qi/target-redpanda';
 
 /** 100 ms, 200 ms … up to 10 s between tries, until the registry answers or the stream stops. */
 const REGISTRY_RETRY: RetryPolicy = {

@@ -12,8 +12,8 @@ import {
   retry,
   type SourceBatch,
 } from '@qi/core';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import type { ConsumedBatch, PartitionOffsets, StreamingConsumer, TopicPartitions } from '@qi/streaming';
-import type { RegistryCodec } from '@qi/target-redpanda';
 import { type Decoded, decodeMessages } from './encoding';
 import { classifySourceError, commitError, isRebalanceError } from './errors';
 import { byTopic, Ownership, tpKey } from './ownership';
@@ -177,6 +177,8 @@ export class ConsumerSession {
         }
         const chunks = this.queue.take(this.o.maxBatchRecords);
         if (chunks.length === 0) {
+          // a rebalance may have emptied a paused queue (its partitions moved away): nothing would resume it
+          this.resumeIfDrained();
           if (ends && this.idle()) {
             this.log.info(
               { event: 'redpanda.source.once_idle', idleMs: this.o.onceIdleMs },

@@ -1,5 +1,6 @@
 import { err, ok, type QiError, type Result, silentLogger } from '@qi/core';
 import { manualClock, samplePrice } from '@qi/core/testkit';
+import { encodeRecord } from '@qi/kafka-codec';
 import type {
   CommitOffset,
   ConsumedMessage,
@@ -7,7 +8,6 @@ import type {
   StreamingConsumer,
   TopicPartitions,
 } from '@qi/streaming';
-import { encodeRecord } from '@qi/target-redpanda';
 import { ConsumerSession, type SessionOptions } from '../src/session';
 
 /**

@@ -1,6 +1,12 @@
 import { isQiPlugin, z } from '@qi/core';
 import { testContext } from '@qi/core/testkit';
-import plugin, { configSchema, createRedpandaReader, queueBound, topicsOf } from '../src/index';
+import plugin, {
+  configSchema,
+  consumerOptions,
+  createRedpandaReader,
+  queueBound,
+  topicsOf,
+} from '../src/index';
 
 describe('plugin and config', () => {
   it('is a source plugin whose every config field is described', () => {
@@ -15,11 +21,18 @@ describe('plugin and config', () => {
     expect(undescribed).toEqual([]);
   });
 
-  it('defaults to the DSL topics with the prefix, a group per pipeline and a queue of 4 batches', () => {
+  it('defaults to the DSL topics with the prefix, a group per pipeline and a queue of one batch', () => {
     const c = configSchema.parse({});
     expect(topicsOf(c)).toEqual(['qi.prices', 'qi.ohlcv', 'qi.market_analytics', 'qi.level1']);
     expect(topicsOf(configSchema.parse({ topicPrefix: 'x.' }))[0]).toBe('x.prices');
-    expect(queueBound(c)).toBe(4 * c.maxBatchRecords);
+    expect(queueBound(c)).toBe(c.maxBatchRecords);
+    // the connector's hold is bounded by the source's settings, whichever client reads
+    expect(consumerOptions(c, 'g')).toMatchObject({
+      maxBytes: 2 * 1024 * 1024,
+      maxHeldMessages: c.maxBatchRecords / 2,
+      maxHeldBytes: c.maxQueuedBytes / 2,
+    });
+    expect(consumerOptions(configSchema.parse({ client: 'platformatic' }), 'g').maxBytes).toBe(1024 * 1024);
     const reader = createRedpandaReader({}, testContext({ pipeline: 'prices' }));
     expect(reader.handler.groupId).toBe('qi.prices');
   });

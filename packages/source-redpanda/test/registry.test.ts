@@ -1,10 +1,10 @@
 import { qiError, silentLogger } from '@qi/core';
 import { manualClock } from '@qi/core/testkit';
-import type { RegistryCodec } from '@qi/target-redpanda';
+import type { RegistryCodec } from '@qi/kafka-codec';
 import { prepareRegistry } from '../src/registry';
 
 const unavailable = qiError(
-  { code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
+  { code: 'QI_KAFKA_CODEC_REGISTRY_UNAVAILABLE', category: 'network', retryable: true },
   'Schema Registry http://r unavailable',
 );
 
@@ -39,7 +39,7 @@ describe('prepareRegistry', () => {
 
   it('does not retry a config error (auth, URL), and gives up when the stream stops', async () => {
     const denied = qiError(
-      { code: 'QI_TARGET_REDPANDA_REGISTRY', category: 'config', retryable: false },
+      { code: 'QI_KAFKA_CODEC_REGISTRY', category: 'config', retryable: false },
       'answered 401',
     );
     await expect(

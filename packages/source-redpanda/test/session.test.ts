@@ -118,6 +118,20 @@ describe('ConsumerSession', () => {
     expect(consumer.commits).toEqual([[{ topic: 't', partition: 0, offset: '3' }]]);
   });
 
+  it('resumes when a rebalance empties a paused queue (it used to wait for a take that never came: a stalled member)', async () => {
+    const { consumer, it } = await started({ maxQueued: 4, maxBatchRecords: 10 });
+    consumer.assign('t', [0, 1]);
+    await consumer.deliver('t', 1, [0, 1, 2, 3, 4]); // full: every partition paused
+    expect(consumer.paused.size).toBe(2);
+    consumer.revoke();
+    const next = it.next();
+    consumer.assign('t', [0]); // t:1 moved away: its queued messages go, the queue is empty
+    expect(await settled(next)).toBe('pending');
+    expect(consumer.paused.has('t:0')).toBe(false);
+    await consumer.deliver('t', 0, [0]);
+    expect(((await next).value as SourceBatch).position).toEqual({ 't:0': '1' });
+  });
+
   it('never commits a partition that moved away after its batch was yielded, even if it came back since', async () => {
     const { consumer, it } = await started();
     consumer.assign('t', [0, 1]);

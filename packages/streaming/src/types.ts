@@ -86,14 +86,16 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** max bytes per fetch (default 10 MiB) */
+  /** max bytes per fetch response (default 10 MiB) */
   maxBytes?: number;
   /** how long the broker may hold a fetch waiting for data, ms (default 500) */
   maxWaitMs?: number;
   /**
-   * platformatic only (kafkajs stops fetching a paused partition itself): messages fetched for
-   * paused partitions are held until a resume; past this many (default 10000) or `maxHeldBytes`
-   * (default 16 MiB) the consumer stops reading until some are released
+   * What a connector may hold fetched but not yet delivered, beyond the fetch in flight: the
+   * messages of paused partitions (platformatic) or a prefetch queue (a client with one). Past this
+   * many messages (default 10000) or `maxHeldBytes` (payloads plus ~256 B each, default 16 MiB)
+   * the consumer stops reading until some are released. kafkajs holds nothing: it stops fetching
+   * a paused partition itself.
    */
   maxHeldMessages?: number;
   maxHeldBytes?: number;

@@ -1,7 +1,7 @@
 import { writerWorkflowShape } from '@qi/core';
+import { schemaRegistrySchema } from '@qi/kafka-codec';
 import { connectionShape } from '@qi/streaming';
 import { z } from 'zod';
-import { schemaRegistrySchema } from './registry-config';
 
 const topicName = z
   .string()

@@ -15,28 +15,31 @@ export default definePlugin({
   create: (config, ctx) => createRedpandaWriter(config, ctx),
 });
 
-export { connectionOf, connectRedpanda, type RedpandaConnection } from './client';
-export { configSchema, type RedpandaTargetConfig, type RedpandaTargetConfigInput } from './config';
+// the wire codec moved to @qi/kafka-codec (a source must not depend on a target); kept here for existing imports
 export {
   avroTypeOf,
+  COMPATIBILITY_LEVELS,
   CONTENT_TYPES,
+  createRegistryClient,
+  createRegistryCodec,
   decodeRecord,
   type EncodedRecord,
   encodeConfluent,
   encodeRecord,
   HEADERS,
-  type Serialization,
-} from './encoding';
-export { classifyRedpandaError, RedpandaErrors, registryError } from './errors';
-export { createRegistryClient, type RegistryClient } from './registry';
-export { createRegistryCodec, isConfluentFrame, type RegistryCodec } from './registry-codec';
-export {
-  COMPATIBILITY_LEVELS,
+  isConfluentFrame,
+  type RegistryClient,
+  type RegistryCodec,
+  registryError,
   type SchemaRegistryConfig,
   type SchemaRegistryConfigInput,
+  type Serialization,
   schemaRegistrySchema,
   subjectOf,
-} from './registry-config';
+} from '@qi/kafka-codec';
+export { connectionOf, connectRedpanda, type RedpandaConnection } from './client';
+export { configSchema, type RedpandaTargetConfig, type RedpandaTargetConfigInput } from './config';
+export { classifyRedpandaError, RedpandaErrors } from './errors';
 export { applyRedpandaSchema, incompatibleFields, type PlanDeps, planRedpandaSchema } from './schema-plan';
 export {
   configForTopic,

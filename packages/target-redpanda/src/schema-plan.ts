@@ -12,11 +12,10 @@ import {
   type SchemaChange,
   type TopicConfig,
 } from '@qi/core';
+import { type RegistryClient, registryError, subjectOf } from '@qi/kafka-codec';
 import type { StreamingAdmin } from '@qi/streaming';
 import type { RedpandaTargetConfig } from './config';
-import { RedpandaErrors, registryError } from './errors';
-import type { RegistryClient } from './registry';
-import { subjectOf } from './registry-config';
+import { RedpandaErrors } from './errors';
 import { configForTopic, createTopicRouter, ensureTopics, topicConfigs } from './topics';
 
 interface AvroField {

@@ -18,12 +18,20 @@ import {
   type WriterHandler,
   workflowOptions,
 } from '@qi/core';
+import {
+  CONTENT_TYPES,
+  createRegistryClient,
+  type EncodedRecord,
+  encodeConfluent,
+  encodeError,
+  encodeRecord,
+  HEADERS,
+  type RegistryClient,
+} from '@qi/kafka-codec';
 import { connectionOf, createStreamingClient, type StreamingMessage } from '@qi/streaming';
 import { connectRedpanda, type RedpandaConnection } from './client';
 import type { RedpandaTargetConfig } from './config';
-import { CONTENT_TYPES, type EncodedRecord, encodeConfluent, encodeRecord, HEADERS } from './encoding';
-import { classifyRedpandaError, encodeError } from './errors';
-import { createRegistryClient, type RegistryClient } from './registry';
+import { classifyRedpandaError } from './errors';
 import { applyRedpandaSchema, type PlanDeps, planRedpandaSchema } from './schema-plan';
 import {
   configForTopic,

@@ -61,7 +61,7 @@ describe('encoding', () => {
     const r = parse(samplePrice(1));
     const { value, headers } = encodeRecord(r, 'avro');
     const other = decodeRecord(value, { ...headers, 'qi-schema-fingerprint': 'ab'.repeat(32) });
-    expect(!other.ok && other.error.code).toBe('QI_TARGET_REDPANDA_SCHEMA_MISMATCH');
+    expect(!other.ok && other.error.code).toBe('QI_KAFKA_CODEC_SCHEMA_MISMATCH');
     expect(!other.ok && other.error.category).toBe('data');
   });
 
@@ -84,12 +84,12 @@ describe('encoding', () => {
   it('reports undecodable messages as data errors', () => {
     expect(decodeRecord(Buffer.from('{not json'), { 'content-type': 'application/json' })).toMatchObject({
       ok: false,
-      error: { code: 'QI_TARGET_REDPANDA_DECODE', category: 'data' },
+      error: { code: 'QI_KAFKA_CODEC_DECODE', category: 'data' },
     });
-    expect(decodeRecord(null)).toMatchObject({ ok: false, error: { code: 'QI_TARGET_REDPANDA_DECODE' } });
+    expect(decodeRecord(null)).toMatchObject({ ok: false, error: { code: 'QI_KAFKA_CODEC_DECODE' } });
     expect(decodeRecord(Buffer.from('x'), { 'content-type': 'avro/binary' })).toMatchObject({
       ok: false,
-      error: { code: 'QI_TARGET_REDPANDA_DECODE' },
+      error: { code: 'QI_KAFKA_CODEC_DECODE' },
     });
     const invalid = decodeRecord(Buffer.from(JSON.stringify({ ...samplePrice(1), price: 'abc' })));
     expect(invalid).toMatchObject({ ok: false, error: { code: 'QI_VALIDATION' } });

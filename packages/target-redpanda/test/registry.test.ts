@@ -54,7 +54,7 @@ describe('Confluent framing and registry errors', () => {
       { status: 400 },
     );
     expect(registryError(refused, 's-value', 'http://r')).toMatchObject({
-      code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE',
+      code: 'QI_KAFKA_CODEC_REGISTRY_UNAVAILABLE',
       retryable: true,
     });
     expect(registryError(Object.assign(new Error('boom'), { status: 503 }), 's', 'u').retryable).toBe(true);
@@ -66,7 +66,7 @@ describe('Confluent framing and registry errors', () => {
       'http://r',
     );
     expect(conflict).toMatchObject({
-      code: 'QI_TARGET_REDPANDA_SCHEMA_INCOMPATIBLE',
+      code: 'QI_KAFKA_CODEC_SCHEMA_INCOMPATIBLE',
       category: 'config',
       retryable: false,
     });
@@ -74,7 +74,7 @@ describe('Confluent framing and registry errors', () => {
       'Schema Registry refused the DSL schema for subject qi.prices-value: Incompatible: [fdv at /fields/10]',
     );
     const denied = registryError(Object.assign(new Error('Unauthorized'), { status: 401 }), 's', 'u');
-    expect(denied).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY', retryable: false });
+    expect(denied).toMatchObject({ code: 'QI_KAFKA_CODEC_REGISTRY', retryable: false });
     expect(denied.message).toMatch(/check schemaRegistry\.auth/);
     // the library's own refusal (no HTTP status) when the subject has another level: config, not retried
     const level = registryError(
@@ -82,7 +82,7 @@ describe('Confluent framing and registry errors', () => {
       's',
       'u',
     );
-    expect(level).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY', retryable: false });
+    expect(level).toMatchObject({ code: 'QI_KAFKA_CODEC_REGISTRY', retryable: false });
     expect(level.message).toMatch(/set schemaRegistry\.compatibility/);
   });
 
@@ -116,6 +116,6 @@ describe('registryError and network errnos (core NETWORK_ERRNOS)', () => {
       's-value',
       'http://r',
     );
-    expect(e).toMatchObject({ code: 'QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE', retryable: true });
+    expect(e).toMatchObject({ code: 'QI_KAFKA_CODEC_REGISTRY_UNAVAILABLE', retryable: true });
   });
 });

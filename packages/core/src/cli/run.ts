@@ -6,6 +6,7 @@ import { createHealth } from '../observability/health';
 import { createLogger, type LogLevel } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { startMetricsServer } from '../observability/server';
+import { boundHeap } from '../runner/heap';
 import { runPipeline } from '../runner/pipeline';
 import { newStats } from '../runner/stats';
 import { EXIT, type GlobalOpts, prepareOrReport, printError } from './context';
@@ -33,6 +34,7 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
     scrub: (line) => prepared.secrets.scrub(line),
     ...(destination ? { destination } : {}),
   });
+  const heap = boundHeap();
   const metrics = createMetrics();
   collectDefaultMetrics({ register: metrics.registry });
   const health = createHealth({ thresholds: prepared.config.health, metrics });
@@ -73,6 +75,12 @@ export async function runCommand(names: string[], opts: RunOpts): Promise<number
       { event: 'metrics.listening', url: server.url },
       `metrics on ${server.url}/metrics, health on ${server.url}/healthz and /ready, status on /status`,
     );
+  logger.debug(
+    { event: 'run.heap', heap },
+    heap === 'bounded'
+      ? "V8's heap growth bounded (QI_NODE_HEAP=node for Node's defaults)"
+      : `V8's heap growth: ${heap}`,
+  );
   const stopProgress = tty ? startProgress(stats) : () => {};
   const dataDir = dataDirOf(prepared);
   const results = await Promise.all(

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BUILTIN_PLUGINS, createHost, createLogger, createMetrics, type Logger, runPipeline } from '@qi/core';
 import { normalizeRecords, samplePrice } from '@qi/core/testkit';
-import { CONTENT_TYPES, encodeRecord, HEADERS } from '@qi/target-redpanda';
+import { CONTENT_TYPES, encodeRecord, HEADERS } from '@qi/kafka-codec';
 import plugin from '../../src/index';
 import { BROKERS, deleteTopics, FAST_GROUP, requireBroker, streamingFor, unique } from '../helpers';
 
@@ -114,7 +114,7 @@ describe('poison messages', () => {
     expect(letters[0].reason).toMatch(/cannot decode application\/json/);
     expect(letters[0].record.value).toBe('this is not JSON {');
     expect(letters[1].reason).toMatch(/price/);
-    expect(letters[2].context.decodeCode).toBe('QI_TARGET_REDPANDA_SCHEMA_MISMATCH');
+    expect(letters[2].context.decodeCode).toBe('QI_KAFKA_CODEC_SCHEMA_MISMATCH');
 
     // the poison was committed with its batch: the same group has nothing left to read, and a new
     // process sees that from the group's committed offsets at once (an idle wait of ten minutes

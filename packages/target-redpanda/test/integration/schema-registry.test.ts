@@ -192,7 +192,7 @@ describe('@qi/target-redpanda with a Schema Registry (Confluent wire format)', (
     );
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.error.code).toBe('QI_TARGET_REDPANDA_SCHEMA_INCOMPATIBLE');
+      expect(r.error.code).toBe('QI_KAFKA_CODEC_SCHEMA_INCOMPATIBLE');
       expect(r.error.category).toBe('config');
       expect(r.error.message).toContain(subject);
       expect(r.error.message).toContain('fdv_required');
@@ -218,7 +218,7 @@ describe('@qi/target-redpanda with a Schema Registry (Confluent wire format)', (
     if (!r.ok) {
       expect(r.error.code).toBe('QI_RETRIES_EXHAUSTED');
       expect(r.error.message).toMatch(/3 attempts/);
-      expect(JSON.stringify(r.error.context)).toContain('QI_TARGET_REDPANDA_REGISTRY_UNAVAILABLE');
+      expect(JSON.stringify(r.error.context)).toContain('QI_KAFKA_CODEC_REGISTRY_UNAVAILABLE');
     }
     await w.close();
   });

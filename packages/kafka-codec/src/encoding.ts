@@ -13,7 +13,7 @@ import {
   type Result,
 } from '@qi/core';
 import avro from 'avsc';
-import { RedpandaErrors } from './errors';
+import { CodecErrors } from './errors';
 
 export type Serialization = 'json' | 'avro';
 
@@ -161,7 +161,7 @@ export function decodeRecord(
   headers: Record<string, string> = {},
   specs: RecordSpecs = RECORD_SPECS,
 ): Result<MarketRecord> {
-  if (!value) return err(qiError(RedpandaErrors.DECODE, 'message has no value (tombstone)'));
+  if (!value) return err(qiError(CodecErrors.DECODE, 'message has no value (tombstone)'));
   const contentType = headers[HEADERS.contentType] ?? CONTENT_TYPES.json;
   let obj: Record<string, unknown>;
   let kind = headers[HEADERS.schema] as RecordKind | undefined;
@@ -170,7 +170,7 @@ export function decodeRecord(
       if (!kind || !(kind in specs))
         return err(
           qiError(
-            RedpandaErrors.DECODE,
+            CodecErrors.DECODE,
             `Avro message without a known ${HEADERS.schema} header (got ${quoteValue(kind)})`,
           ),
         );
@@ -179,7 +179,7 @@ export function decodeRecord(
       if (fp && fp !== a.fingerprint) {
         return err(
           qiError(
-            RedpandaErrors.SCHEMA_MISMATCH,
+            CodecErrors.SCHEMA_MISMATCH,
             `Avro ${kind} message written with schema ${fp.slice(0, 12)}…, this reader has ${a.fingerprint.slice(0, 12)}… (schema version ${headers[HEADERS.schemaVersion] ?? '?'})`,
             { context: { kind, fingerprint: fp } },
           ),
@@ -193,16 +193,16 @@ export function decodeRecord(
       obj = parseJsonLossless(value.toString('utf8')) as Record<string, unknown>;
       kind ??= obj.kind as RecordKind;
     } else {
-      return err(qiError(RedpandaErrors.DECODE, `unsupported content-type ${JSON.stringify(contentType)}`));
+      return err(qiError(CodecErrors.DECODE, `unsupported content-type ${JSON.stringify(contentType)}`));
     }
   } catch (e) {
     return err(
-      qiError(RedpandaErrors.DECODE, `cannot decode ${contentType} message: ${(e as Error).message}`, {
+      qiError(CodecErrors.DECODE, `cannot decode ${contentType} message: ${(e as Error).message}`, {
         cause: e,
       }),
     );
   }
   if (!kind || !(kind in specs))
-    return err(qiError(RedpandaErrors.DECODE, `message of unknown kind ${quoteValue(kind)}`));
+    return err(qiError(CodecErrors.DECODE, `message of unknown kind ${quoteValue(kind)}`));
   return parseRecordOfKind(kind, obj, specs);
 }

@@ -10,7 +10,7 @@ import {
 } from '@qi/core';
 import type avro from 'avsc';
 import { avroTypeOf, CONTENT_TYPES, decodeRecord, HEADERS } from './encoding';
-import { RedpandaErrors } from './errors';
+import { CodecErrors } from './errors';
 import type { RegistryClient } from './registry';
 
 interface Reading {
@@ -84,15 +84,15 @@ export function createRegistryCodec(
       const payload = value!.subarray(5);
       const r = readings.get(registryId);
       if (r === undefined)
-        return err(qiError(RedpandaErrors.DECODE, `schema id ${registryId} not loaded (prepare first)`));
-      if (typeof r === 'string') return err(qiError(RedpandaErrors.DECODE, r, { context: { registryId } }));
+        return err(qiError(CodecErrors.DECODE, `schema id ${registryId} not loaded (prepare first)`));
+      if (typeof r === 'string') return err(qiError(CodecErrors.DECODE, r, { context: { registryId } }));
       let obj: Record<string, unknown>;
       try {
         obj = avroTypeOf(r.kind, specs).type.fromBuffer(payload, r.resolver) as Record<string, unknown>;
       } catch (e) {
         return err(
           qiError(
-            RedpandaErrors.DECODE,
+            CodecErrors.DECODE,
             `cannot decode Avro (schema id ${registryId}): ${(e as Error).message}`,
             {
               cause: e,

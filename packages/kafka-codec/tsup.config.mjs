@@ -1,0 +1,2 @@
+import { qiTsup } from '../../tsup.base.mjs';
+export default qiTsup();

@@ -7,7 +7,7 @@ import { PG_URL, psql, REPO, start, tempDir } from './helpers';
 // Avro topic digit for digit, through the file source of the built CLI. Topics are
 // read with kafkajs and avsc directly, not with Qi's decoder.
 const { Kafka, logLevel } = require(path.join(REPO, 'packages/streaming/node_modules/kafkajs'));
-const avro = require(path.join(REPO, 'packages/target-redpanda/node_modules/avsc'));
+const avro = require(path.join(REPO, 'packages/kafka-codec/node_modules/avsc'));
 
 const LITERALS = [
   '3456789012345678.123456789',

@@ -48,7 +48,7 @@ export async function instantiate<T>(use: PluginUse, opts: InstantiateOptions): 
   };
   let created: T & { init?: () => Promise<Result<void>>; close?: () => Promise<unknown> };
   try {
-    created = (await use.resolved.plugin.create(use.config as never, ctx)) as unknown as typeof created;
+    created = (await use.resolved.plugin.create(use.config, ctx)) as unknown as typeof created;
   } catch (e) {
     return err(toQiError(e));
   }
@@ -83,7 +83,7 @@ export function deadLetterUse(p: PreparedPipeline, dataDir: string): PluginUse {
       where: `pipelines.${p.name}.deadLetter`,
       name: 'dead-letter',
       resolved: {
-        plugin: fileTarget as never,
+        plugin: fileTarget,
         packageName: 'file',
         version: PLUGIN_API_VERSION,
         location: 'built-in',

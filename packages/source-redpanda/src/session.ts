@@ -177,8 +177,6 @@ export class ConsumerSession {
         }
         const chunks = this.queue.take(this.o.maxBatchRecords);
         if (chunks.length === 0) {
-          // a rebalance may have emptied a paused queue (its partitions moved away): nothing would resume it
-          this.resumeIfDrained();
           if (ends && this.idle()) {
             this.log.info(
               { event: 'redpanda.source.once_idle', idleMs: this.o.onceIdleMs },
@@ -272,6 +270,8 @@ export class ConsumerSession {
     }
     if (this.paused || this.stopped) this.pauseAll();
     else if (change.gained.length) this.o.consumer.resume(byTopic(change.gained));
+    // dropping the lost partitions may have drained a paused queue: no take would come to resume it
+    if (lost.size) this.resumeIfDrained();
     this.lastArrival = this.clock.now();
     this.log.info(
       {

@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Debian packages the tests drive as real programs: tmux (the `qi top` screen
-# test) and prometheus (scrapes a running `qi run`). Installed only when
-# missing; the packaged prometheus service is not started (tests run their own).
+# Debian packages the tests need, installed only when missing.
+#   scripts/os-tools.sh        programs the tests drive: tmux (the `qi top` screen test) and
+#                              prometheus (scrapes a running `qi run`; its packaged service is
+#                              not started, tests run their own)
+#   scripts/os-tools.sh build  what building librdkafka from source needs (scripts/rdkafka.sh):
+#                              a C/C++ toolchain, pkg-config, and the OpenSSL, zlib, zstd, lz4
+#                              and SASL headers it links against
 set -euo pipefail
 missing=()
-command -v tmux >/dev/null 2>&1 || missing+=(tmux)
-command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+if [ "${1:-}" = build ]; then
+  why="building librdkafka needs them"
+  for p in g++ make python3 pkg-config libssl-dev zlib1g-dev libzstd-dev liblz4-dev libsasl2-dev; do
+    installed "$p" || missing+=("$p")
+  done
+else
+  why="the tests run them"
+  command -v tmux >/dev/null 2>&1 || missing+=(tmux)
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "qi: install ${missing[*]} (the tests run them); no apt-get here" >&2
+  echo "qi: install ${missing[*]} ($why); no apt-get here" >&2
   exit 1
 fi
 sudo=()

@@ -28,7 +28,7 @@ export const tlsSchema = z
   .describe('TLS options');
 
 /** The client libraries a connector exists for; `connectors/index.ts` maps each to its factory. */
-export const CLIENT_NAMES = ['kafkajs', 'platformatic'] as const;
+export const CLIENT_NAMES = ['kafkajs', 'platformatic', 'rdkafka'] as const;
 export type ClientName = (typeof CLIENT_NAMES)[number];
 
 export const connectionShape = {
@@ -36,7 +36,7 @@ export const connectionShape = {
     .enum(CLIENT_NAMES)
     .default('kafkajs')
     .describe(
-      'client library: kafkajs (default) or platformatic (@platformatic/kafka); each is an optional peer dependency',
+      'client library: kafkajs (default), platformatic (@platformatic/kafka) or rdkafka (@confluentinc/kafka-javascript, librdkafka); each is an optional peer dependency',
     ),
   clientId: z.string().min(1).default('qi').describe('client id the broker sees in logs and quotas'),
   brokers: z

@@ -86,7 +86,7 @@ const text = (l: Leaf) =>
   `${String(l.error.name ?? '')} ${String(l.error.code ?? '')} ${String(l.error.message ?? '')}`;
 
 /**
- * Maps any error of kafkajs or @platformatic/kafka (or Node's net layer) to a
+ * Maps any error of kafkajs, @platformatic/kafka, librdkafka (through rdkafka/errors.ts) or Node's net layer to a
  * QiError. Order matters: auth beats "too large" beats retriable, because a
  * retry cannot fix a missing permission or an oversized record.
  */
@@ -133,13 +133,19 @@ export function classifyStreamingError(e: unknown, context: Record<string, unkno
       (l.error.code === 'PLT_KFK_USER' && /^Unknown topic /.test(String(l.error.message))),
   );
   if (unknown) return make(StreamingErrors.UNKNOWN_TOPIC, `unknown topic or partition: ${message}`);
-  if (all.some((l) => /KafkaJSRequestTimeoutError|PLT_KFK_TIMEOUT|KafkaJSTimeout/.test(text(l))))
+  if (
+    all.some((l) =>
+      /KafkaJSRequestTimeoutError|PLT_KFK_TIMEOUT|KafkaJSTimeout|ERR__TIMED_OUT|ERR__MSG_TIMED_OUT/.test(
+        text(l),
+      ),
+    )
+  )
     return make(StreamingErrors.TIMEOUT, `Kafka request timed out: ${message}`);
   if (
     all.some(
       (l) =>
         NETWORK_ERRNOS.has(String(l.error.code)) ||
-        /KafkaJSConnection|PLT_KFK_NETWORK|KafkaJSBrokerNotFound|Connection (closed|error)|socket hang up/i.test(
+        /KafkaJSConnection|PLT_KFK_NETWORK|KafkaJSBrokerNotFound|ERR__TRANSPORT|ERR__ALL_BROKERS_DOWN|ERR__RESOLVE|ERR__SSL|Connection (closed|error)|socket hang up/i.test(
           text(l),
         ),
     )

@@ -4,6 +4,7 @@ import type { StreamingConnector } from '../types';
 import { createKafkajsConnector } from './kafkajs/index';
 import type { Importer } from './load';
 import { createPlatformaticConnector } from './platformatic/index';
+import { createRdkafkaConnector } from './rdkafka/index';
 
 type ConnectorFactory = (
   config: StreamingConfig,
@@ -15,6 +16,7 @@ type ConnectorFactory = (
 const CONNECTORS: Record<ClientName, ConnectorFactory> = {
   kafkajs: createKafkajsConnector,
   platformatic: createPlatformaticConnector,
+  rdkafka: createRdkafkaConnector,
 };
 
 /** Picks the client library named by `config.client`; a missing library is an error that says what to install. */

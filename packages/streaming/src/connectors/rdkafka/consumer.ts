@@ -1,0 +1,368 @@
+import type * as Rd from '@confluentinc/kafka-javascript';
+import { err, type Logger, ok, type Result } from '@qi/core';
+import type { StreamingConfig } from '../../config';
+import { classifyStreamingError, notConnected } from '../../errors';
+import type {
+  CommitOffset,
+  ConsumedBatch,
+  ConsumedMessage,
+  ConsumerOptions,
+  ConsumerRunOptions,
+  StreamingConsumer,
+  TopicPartitions,
+} from '../../types';
+import { baseProperties, bridgeEvents, call, type RdkafkaModule } from './base';
+import { fromRdkafka } from './errors';
+
+/** in the binding, missing from its type declarations */
+interface Untyped {
+  setDefaultIsTimeoutOnlyForFirstMessage(only: boolean): void;
+  commitCb(offsets: Rd.TopicPartitionOffset[], cb: (e: unknown) => void): void;
+}
+
+const keyOf = (topic: string, partition: number) => `${topic}:${partition}`;
+/** messages one consume() call may return (from any partitions) */
+const CONSUME_MAX = 2000;
+/**
+ * How long one consume() call waits in librdkafka when nothing is there. It waits in a
+ * libuv worker thread, not on the event loop: an idle or all-paused consumer uses no CPU,
+ * and a stop is seen within this time.
+ */
+const CONSUME_WAIT_MS = 250;
+/** before a batch whose eachBatch threw is fetched again */
+const REDELIVER_WAIT_MS = 200;
+
+/**
+ * librdkafka's consumer: it prefetches into its own queue (bounded by maxHeldMessages /
+ * maxHeldBytes) in its own threads; this adapter takes what is there with consume(), groups it
+ * into per-partition batches, and commits only when asked. Rebalances are eager and run at
+ * consume() time; a revoke waits for onRevoking before the partitions are given up.
+ */
+export class RdkafkaConsumer implements StreamingConsumer {
+  private readonly consumer: Rd.KafkaConsumer;
+  private connected = false;
+  private running = false;
+  private closing = false;
+  private loop: Promise<void> | undefined;
+  private hooks: ConsumerRunOptions | undefined;
+  private readonly owned = new Set<string>();
+  private readonly paused = new Set<string>();
+  /** fetched before its partition was paused: delivered first when it is resumed */
+  private readonly held = new Map<string, ConsumedMessage[]>();
+  /** bumped by every seek; `sought` keeps each partition's last seek */
+  private generation = 0;
+  private readonly sought = new Map<string, { generation: number; offset: string }>();
+
+  constructor(
+    private readonly lib: RdkafkaModule,
+    private readonly config: StreamingConfig,
+    private readonly opts: ConsumerOptions,
+    private readonly logger: Logger,
+  ) {
+    const maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
+    this.consumer = new lib.KafkaConsumer(
+      {
+        ...baseProperties(config, logger),
+        'group.id': opts.groupId,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'allow.auto.create.topics': false,
+        'partition.assignment.strategy': 'roundrobin',
+        ...(opts.sessionTimeoutMs ? { 'session.timeout.ms': opts.sessionTimeoutMs } : {}),
+        ...(opts.heartbeatIntervalMs ? { 'heartbeat.interval.ms': opts.heartbeatIntervalMs } : {}),
+        'fetch.max.bytes': maxBytes,
+        'receive.message.max.bytes': maxBytes + 1024 * 1024,
+        'fetch.wait.max.ms': opts.maxWaitMs ?? 500,
+        // librdkafka's prefetch queue is what this connector holds: bounded like the others
+        'queued.min.messages': opts.maxHeldMessages ?? 10_000,
+        'queued.max.messages.kbytes': Math.max(1, Math.ceil((opts.maxHeldBytes ?? 16 * 1024 * 1024) / 1024)),
+        rebalance_cb: (e: Rd.LibrdKafkaError, assignment: Rd.TopicPartition[]) =>
+          void this.rebalance(e, assignment),
+      } as Rd.ConsumerGlobalConfig,
+      // a topic config object replaces, rather than adds to, what it leaves out: say it here
+      { 'auto.offset.reset': opts.fromBeginning ? 'earliest' : 'latest' },
+    );
+    this.consumer.setDefaultConsumeTimeout(CONSUME_WAIT_MS);
+    // return what is there once the first message arrived, instead of waiting to fill CONSUME_MAX
+    (this.consumer as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    bridgeEvents(this.consumer, logger, 'consumer');
+  }
+
+  async connect(): Promise<Result<void>> {
+    try {
+      const timeout = Math.max(1000, this.config.connectionTimeoutMs) * (this.config.retries + 1);
+      await call((cb) => this.consumer.connect({ timeout }, cb));
+      this.connected = true;
+      return ok(undefined);
+    } catch (e) {
+      return err(this.classify(e, { op: 'consumer.connect', groupId: this.opts.groupId }));
+    }
+  }
+
+  async subscribe({ topics }: { topics: string[] }): Promise<Result<void>> {
+    if (!this.connected) return err(notConnected('consumer'));
+    return this.sync(() => this.consumer.subscribe(topics), 'consumer.subscribe');
+  }
+
+  async run(opts: ConsumerRunOptions): Promise<Result<void>> {
+    if (!this.connected) return err(notConnected('consumer'));
+    this.hooks = opts;
+    this.running = true;
+    this.loop = this.pump(opts);
+    return ok(undefined);
+  }
+
+  pause(partitions: readonly TopicPartitions[]): Result<void> {
+    const list = this.expand(partitions);
+    for (const tp of list) this.paused.add(keyOf(tp.topic, tp.partition));
+    return this.sync(() => this.consumer.pause(list), 'consumer.pause');
+  }
+
+  resume(partitions: readonly TopicPartitions[]): Result<void> {
+    const list = this.expand(partitions);
+    for (const tp of list) this.paused.delete(keyOf(tp.topic, tp.partition));
+    return this.sync(() => this.consumer.resume(list), 'consumer.resume');
+  }
+
+  async seek(topic: string, partition: number, offset: string): Promise<Result<void>> {
+    if (!this.running) return err(notConnected('consumer (seek needs run() first)'));
+    const key = keyOf(topic, partition);
+    this.held.delete(key);
+    this.sought.set(key, { generation: ++this.generation, offset });
+    try {
+      await call((cb) =>
+        this.consumer.seek({ topic, partition, offset: Number(offset) }, this.config.requestTimeoutMs, (e) =>
+          cb(e, undefined),
+        ),
+      );
+      return ok(undefined);
+    } catch (e) {
+      return err(this.classify(e, { op: 'consumer.seek', topic, partition }));
+    }
+  }
+
+  async commitOffsets(offsets: readonly CommitOffset[]): Promise<Result<void>> {
+    if (!this.connected) return err(notConnected('consumer'));
+    if (offsets.length === 0) return ok(undefined);
+    const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: Number(o.offset) }));
+    try {
+      await call((cb) => (this.consumer as unknown as Untyped).commitCb(list, (e) => cb(e, undefined)));
+      return ok(undefined);
+    } catch (e) {
+      return err(this.classify(e, { op: 'consumer.commitOffsets' }));
+    }
+  }
+
+  async disconnect(): Promise<Result<void>> {
+    if (!this.connected) return ok(undefined);
+    this.running = false;
+    this.closing = true;
+    this.connected = false;
+    await this.loop;
+    try {
+      await call((cb) => this.consumer.disconnect(cb));
+      return ok(undefined);
+    } catch (e) {
+      return err(this.classify(e, { op: 'consumer.disconnect' }));
+    }
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  private async pump(opts: ConsumerRunOptions): Promise<void> {
+    while (this.running) {
+      const asked = this.generation;
+      let messages: Rd.Message[];
+      try {
+        messages = await call<Rd.Message[]>((cb) => this.consumer.consume(CONSUME_MAX, cb));
+      } catch (e) {
+        if (!this.running) break;
+        const error = this.classify(e, { op: 'consumer.consume' });
+        this.logger.warn({ event: 'rdkafka.consume_failed', code: error.code }, error.message);
+        await sleep(REDELIVER_WAIT_MS);
+        continue;
+      }
+      if (!this.running) break;
+      const batches = this.batches(messages, asked);
+      await this.deliver(batches, opts);
+    }
+  }
+
+  /**
+   * Groups by partition in offset order; holds back what paused partitions got; drops what
+   * partitions no longer owned got (the owner reads it from the committed offset) and what a
+   * partition got before a seek made while this consume() was waiting.
+   */
+  private batches(messages: readonly Rd.Message[], asked: number): ConsumedBatch[] {
+    const out = new Map<string, ConsumedMessage[]>();
+    const fresh = this.afterSeeks(messages, asked);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const key = keyOf(m.topic, m.partition);
+      if (!this.owned.has(key) || i < (fresh.get(key) ?? 0)) continue;
+      if (this.paused.has(key)) {
+        this.heldFor(key).push(toMessage(m));
+        continue;
+      }
+      const list = out.get(key) ?? [];
+      list.push(toMessage(m));
+      out.set(key, list);
+    }
+    // resumed partitions: what they held goes first
+    for (const [key, held] of this.held) {
+      if (this.paused.has(key) || !this.owned.has(key)) continue;
+      this.held.delete(key);
+      out.set(key, [...held, ...(out.get(key) ?? [])]);
+    }
+    return [...out.values()].map((list) => {
+      const { topic, partition } = list[0]!;
+      return { topic, partition, messages: list, ...this.highWatermark(topic, partition) };
+    });
+  }
+
+  /**
+   * For partitions sought while consume() waited: the index from which its messages come from
+   * the new position. librdkafka purges what it fetched before a seek, so what follows in one
+   * result starts at the seek's offset; none there means all of it is from before.
+   */
+  private afterSeeks(messages: readonly Rd.Message[], asked: number): Map<string, number> {
+    const from = new Map<string, number>();
+    if (this.generation === asked) return from;
+    for (const [key, s] of this.sought) {
+      if (s.generation <= asked) continue;
+      let start = messages.length;
+      for (let i = messages.length - 1; i >= 0; i--) {
+        const m = messages[i]!;
+        if (keyOf(m.topic, m.partition) === key && String(m.offset) === s.offset) {
+          start = i;
+          break;
+        }
+      }
+      from.set(key, start);
+    }
+    return from;
+  }
+
+  private async deliver(batches: ConsumedBatch[], opts: ConsumerRunOptions): Promise<void> {
+    const width = Math.max(1, opts.partitionsConsumedConcurrently ?? 1);
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length && this.running) {
+        const batch = batches[next++]!;
+        try {
+          await opts.eachBatch(batch);
+        } catch (e) {
+          // redelivered: the next fetch of this partition starts at the batch's first offset
+          const error = classifyStreamingError(e);
+          this.logger.warn(
+            {
+              event: 'rdkafka.batch_failed',
+              topic: batch.topic,
+              partition: batch.partition,
+              code: error.code,
+            },
+            `batch of ${batch.topic}[${batch.partition}] failed, redelivering: ${error.message}`,
+          );
+          await sleep(REDELIVER_WAIT_MS);
+          if (this.running) await this.seek(batch.topic, batch.partition, batch.messages[0]!.offset);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(width, batches.length) }, worker));
+  }
+
+  private async rebalance(e: Rd.LibrdKafkaError, assignment: Rd.TopicPartition[]): Promise<void> {
+    const codes = this.lib.CODES.ERRORS;
+    try {
+      if (e.code === codes.ERR__ASSIGN_PARTITIONS) {
+        this.consumer.assign(assignment);
+        for (const tp of assignment) this.owned.add(keyOf(tp.topic, tp.partition));
+        // paused before a rebalance, paused after it (as kafkajs does)
+        const still = assignment.filter((tp) => this.paused.has(keyOf(tp.topic, tp.partition)));
+        if (still.length) this.consumer.pause(still);
+        await this.hooks?.onAssigned?.(grouped(assignment));
+      } else if (e.code === codes.ERR__REVOKE_PARTITIONS) {
+        for (const key of this.owned) this.held.delete(key);
+        if (!this.closing) await this.hooks?.onRevoking?.();
+        this.owned.clear();
+        this.consumer.unassign();
+      } else {
+        this.logger.warn({ event: 'rdkafka.rebalance_error', code: e.code }, e.message);
+        this.consumer.unassign();
+      }
+    } catch (x) {
+      const error = this.classify(x, { op: 'consumer.rebalance' });
+      this.logger.warn({ event: 'rdkafka.rebalance_failed', code: error.code }, error.message);
+    }
+  }
+
+  private heldFor(key: string): ConsumedMessage[] {
+    const list = this.held.get(key) ?? [];
+    this.held.set(key, list);
+    return list;
+  }
+
+  private highWatermark(topic: string, partition: number): { highWatermark?: string } {
+    try {
+      const w = this.consumer.getWatermarkOffsets(topic, partition);
+      return w.highOffset >= 0 ? { highWatermark: String(w.highOffset) } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** Topic entries without partitions stand for every partition of that topic this member owns. */
+  private expand(partitions: readonly TopicPartitions[]): Rd.TopicPartition[] {
+    return partitions.flatMap((p) =>
+      p.partitions
+        ? p.partitions.map((partition) => ({ topic: p.topic, partition }))
+        : [...this.owned]
+            .map((k) => {
+              const i = k.lastIndexOf(':');
+              return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
+            })
+            .filter((tp) => tp.topic === p.topic),
+    );
+  }
+
+  private sync(fn: () => void, op: string): Result<void> {
+    try {
+      fn();
+      return ok(undefined);
+    } catch (e) {
+      return err(this.classify(e, { op }));
+    }
+  }
+
+  private classify(e: unknown, context: Record<string, unknown>) {
+    return classifyStreamingError(fromRdkafka(this.lib, e), context);
+  }
+}
+
+function grouped(assignment: readonly Rd.TopicPartition[]): TopicPartitions[] {
+  const byTopic = new Map<string, number[]>();
+  for (const tp of assignment) {
+    const list = byTopic.get(tp.topic) ?? [];
+    list.push(tp.partition);
+    byTopic.set(tp.topic, list);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }));
+}
+
+function toMessage(m: Rd.Message): ConsumedMessage {
+  const headers: Record<string, string> = {};
+  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = String(v);
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: String(m.offset),
+    key: m.key == null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key),
+    value: m.value,
+    headers,
+    timestamp: m.timestamp ?? 0,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,3 @@
+import { describeTransportConformance } from '../conformance';
+
+describeTransportConformance('rdkafka');

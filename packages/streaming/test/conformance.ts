@@ -302,7 +302,11 @@ export function describeTransportConformance(client: ClientName): void {
       }
       await sasl.disconnect();
 
-      const pkg = { kafkajs: 'kafkajs', platformatic: '@platformatic/kafka', rdkafka: '@confluentinc/kafka-javascript' }[client];
+      const pkg = {
+        kafkajs: 'kafkajs',
+        platformatic: '@platformatic/kafka',
+        rdkafka: '@confluentinc/kafka-javascript',
+      }[client];
       const notInstalled = await createStreamingClient(config(), {
         importer: async (s) => {
           throw Object.assign(new Error(`Cannot find module '${s}' from 'here'`), {

@@ -1,6 +1,6 @@
 import type { SourceBatch } from '@qi/core';
 import { samplePrice } from '@qi/core/testkit';
-import type { ClientName } from '@qi/streaming';
+import { CLIENT_NAMES } from '@qi/streaming';
 import { deleteTopics, logEvents, makeReader, produce, requireBroker, unique } from '../helpers';
 
 // A pipeline that stops pulling: the source pauses its partitions once its
@@ -14,7 +14,7 @@ describe('backpressure', () => {
   beforeAll(requireBroker);
   afterAll(() => deleteTopics(prefixes));
 
-  for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+  for (const client of CLIENT_NAMES) {
     it(`${client}: pauses when the queue is full, stays bounded, resumes and loses nothing`, async () => {
       const prefix = `${unique('qi-src-bp')}.`;
       prefixes.push(prefix);

@@ -1,12 +1,12 @@
 import { RECORD_KINDS } from '@qi/core';
 import { describeReaderConformance, sampleRecords } from '@qi/core/testkit';
-import type { ClientName } from '@qi/streaming';
+import { CLIENT_NAMES } from '@qi/streaming';
 import { deleteTopics, drainOnce, makeReader, produce, requireBroker, unique } from '../helpers';
 
 // The core reader conformance suite against the real broker, for each connector.
 // Point queries answer from what the reader consumed, so `create` gives a reader
 // that has read the test topics once (its own group), as a running pipeline would have.
-for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+for (const client of CLIENT_NAMES) {
   describe(client, () => {
     const prefix = `${unique('qi-src-conf')}.`;
     const target = { client, topicPrefix: prefix, partitions: 2, deadLetterTopic: `${prefix}dlq` };

@@ -8,7 +8,7 @@ import {
   samplePrice,
   sampleRecords,
 } from '@qi/core/testkit';
-import type { ClientName } from '@qi/streaming';
+import { CLIENT_NAMES } from '@qi/streaming';
 import { deleteTopics, drainOnce, makeReader, produce, recordsOf, requireBroker, unique } from '../helpers';
 
 // Records written by the Redpanda target come back from this source field for
@@ -26,7 +26,7 @@ describe('round trip: @qi/target-redpanda -> @qi/source-redpanda', () => {
   beforeAll(requireBroker);
   afterAll(() => deleteTopics(prefixes));
 
-  for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+  for (const client of CLIENT_NAMES) {
     for (const serialization of ['json', 'avro'] as const) {
       it(`${client} / ${serialization}: every record, every field, every kind`, async () => {
         const prefix = `${unique('qi-src-rt')}.`;

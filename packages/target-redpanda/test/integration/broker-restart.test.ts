@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createLogger, naturalKey, parseRecord } from '@qi/core';
 import { expectOk, sampleRecords, testContext } from '@qi/core/testkit';
-import type { ClientName } from '@qi/streaming';
+import { CLIENT_NAMES } from '@qi/streaming';
 import { configSchema, createRedpandaWriter } from '../../src/index';
 import { readRecords, streamingFor, unique } from '../helpers';
 
@@ -44,7 +44,7 @@ afterAll(async () => {
   await kafka('stop');
 }, 120_000);
 
-for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+for (const client of CLIENT_NAMES) {
   it(`${client}: survives the broker stopping mid-run; count in = count out`, async () => {
     // a log sink that tells when the writer started retrying (the outage reached it)
     let sawRetry!: () => void;

@@ -1,6 +1,6 @@
 import type { RecordKind } from '@qi/core';
 import { describeWriterConformance } from '@qi/core/testkit';
-import type { ClientName, StreamingClient } from '@qi/streaming';
+import { CLIENT_NAMES, type StreamingClient } from '@qi/streaming';
 import {
   BROKERS,
   DEFAULT_TOPIC_NAMES,
@@ -15,7 +15,7 @@ import {
 // The core writer conformance suite against the real broker, for each connector and serialization.
 // Every test gets fresh topics (a new prefix), and reads back by consuming them from the beginning.
 // idempotent: false: a Kafka append is not an upsert, so a replayed batch is appended again.
-for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+for (const client of CLIENT_NAMES) {
   for (const serialization of ['json', 'avro'] as const) {
     describe(`${client} / ${serialization}`, () => {
       let streaming: StreamingClient;

@@ -1,6 +1,6 @@
 import { type MarketRecord, parseRecord, RECORD_KINDS } from '@qi/core';
 import { expectOk, samplePrice, sampleRecords } from '@qi/core/testkit';
-import type { ClientName, StreamingAdmin, StreamingClient } from '@qi/streaming';
+import { CLIENT_NAMES, type StreamingAdmin, type StreamingClient } from '@qi/streaming';
 import { avroTypeOf, configSchema, ensureTopics, topicConfigs } from '../../src/index';
 import {
   BROKERS,
@@ -13,7 +13,7 @@ import {
   unique,
 } from '../helpers';
 
-for (const client of ['kafkajs', 'platformatic'] as ClientName[]) {
+for (const client of CLIENT_NAMES) {
   describe(`@qi/target-redpanda writer (${client})`, () => {
     let streaming: StreamingClient;
     let admin: StreamingAdmin;

@@ -4,7 +4,7 @@ import type { StreamingConfig } from '../../config';
 import { classifyStreamingError } from '../../errors';
 import type { GroupOffset, PartitionOffsets, StreamingAdmin, TopicDescription, TopicSpec } from '../../types';
 import { byTopicPartition } from '../order';
-import { baseProperties, bridgeEvents, call, type RdkafkaModule } from './base';
+import { baseProperties, bridgeEvents, call, connectError, type RdkafkaModule } from './base';
 import { describeTopicConfigs } from './describe-configs';
 import { fromRdkafka } from './errors';
 
@@ -24,7 +24,7 @@ export class RdkafkaAdmin implements StreamingAdmin {
   async connect(): Promise<Result<void>> {
     const events: Record<string, (...a: never[]) => void> = {};
     const bridge = { on: (event: string, fn: (...a: never[]) => void) => (events[event] = fn) };
-    bridgeEvents(bridge, this.logger, 'admin');
+    const heard = bridgeEvents(bridge, this.logger, 'admin');
     this.admin = this.lib.AdminClient.create(
       baseProperties(this.config, this.logger) as Rd.GlobalConfig,
       events as Rd.EventHandlers,
@@ -35,6 +35,8 @@ export class RdkafkaAdmin implements StreamingAdmin {
     if (!r.ok) {
       this.admin.disconnect();
       this.admin = undefined;
+      if (heard.authFailure)
+        return err(classifyStreamingError(connectError(heard, r.error), { op: 'admin.connect' }));
       return r;
     }
     return ok(undefined);
@@ -171,7 +173,12 @@ export class RdkafkaAdmin implements StreamingAdmin {
         ),
       );
     const spec = this.lib.OffsetSpec as unknown as typeof Rd.OffsetSpec;
-    const [low, high] = await Promise.all([ask(spec.EARLIEST), ask(spec.LATEST)]);
+    let [low, high] = await Promise.all([ask(spec.EARLIEST), ask(spec.LATEST)]);
+    // a partition whose leader just moved (or was just elected) answers -1 for a moment
+    for (let i = 0; i < 50 && [...low, ...high].some((p) => p.offset < 0 || p.error); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      [low, high] = await Promise.all([ask(spec.EARLIEST), ask(spec.LATEST)]);
+    }
     const lows = new Map(low.map((p) => [p.partition, p.offset]));
     return high
       .map((p) => ({

@@ -44,10 +44,32 @@ interface EventEmitterLike {
   on(event: string, listener: (...args: never[]) => void): unknown;
 }
 
+/** What librdkafka said only in its log: a refused SASL handshake, which it retries forever and never reports as an error. */
+export interface Heard {
+  authFailure?: string;
+}
+
+/**
+ * The error for a connect that failed: an authentication failure librdkafka logged wins over
+ * the transport failure or timeout it reports (it keeps retrying a refused handshake).
+ */
+export function connectError(heard: Heard, e: unknown): unknown {
+  if (!heard.authFailure) return e;
+  return {
+    name: 'LibrdKafkaError',
+    type: 'SASL_AUTHENTICATION_FAILED',
+    message: heard.authFailure,
+    cause: e,
+  };
+}
+
 // librdkafka's syslog levels: 0–3 are errors, 4 warning, 5–6 notice/info, 7 debug
 /** Routes librdkafka's log and error events to our logger, one level lower (callers see the errors as Results). */
-export function bridgeEvents(client: EventEmitterLike, logger: Logger, role: string): void {
+export function bridgeEvents(client: EventEmitterLike, logger: Logger, role: string): Heard {
+  const heard: Heard = {};
   client.on('event.log', (e: { severity?: number; fac?: string; message?: string }) => {
+    if ((e.severity ?? 7) <= 3 && /SASL .*failed|[Aa]uthentication failed/.test(e.message ?? ''))
+      heard.authFailure = (e.message ?? '').replace(/^.*?: (?=SASL|[Aa]uthentication)/, '');
     const fields = { event: 'rdkafka.log', role, facility: e.fac };
     if ((e.severity ?? 7) <= 4) logger.warn(fields, e.message ?? '');
     else if ((e.severity ?? 7) <= 6) logger.debug(fields, e.message ?? '');
@@ -56,6 +78,7 @@ export function bridgeEvents(client: EventEmitterLike, logger: Logger, role: str
   client.on('event.error', (e: { message?: string; code?: number }) => {
     logger.debug({ event: 'rdkafka.error', role, code: e.code }, e.message ?? '');
   });
+  return heard;
 }
 
 /** Calls a node-style async method of the binding and resolves with its result. */

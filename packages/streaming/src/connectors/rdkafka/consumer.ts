@@ -11,7 +11,7 @@ import type {
   StreamingConsumer,
   TopicPartitions,
 } from '../../types';
-import { baseProperties, bridgeEvents, call, type RdkafkaModule } from './base';
+import { baseProperties, bridgeEvents, call, connectError, type Heard, type RdkafkaModule } from './base';
 import { fromRdkafka } from './errors';
 
 /** in the binding, missing from its type declarations */
@@ -39,6 +39,9 @@ const REDELIVER_WAIT_MS = 200;
  * consume() time; a revoke waits for onRevoking before the partitions are given up.
  */
 export class RdkafkaConsumer implements StreamingConsumer {
+  private readonly heard: Heard;
+  /** messages per consume(): within the held bound, so one take never overshoots a caller's queue by more */
+  private readonly take: number;
   private readonly consumer: Rd.KafkaConsumer;
   private connected = false;
   private running = false;
@@ -71,6 +74,9 @@ export class RdkafkaConsumer implements StreamingConsumer {
         ...(opts.sessionTimeoutMs ? { 'session.timeout.ms': opts.sessionTimeoutMs } : {}),
         ...(opts.heartbeatIntervalMs ? { 'heartbeat.interval.ms': opts.heartbeatIntervalMs } : {}),
         'fetch.max.bytes': maxBytes,
+        // librdkafka wants both at most fetch.max.bytes (a bigger record still comes, alone)
+        'message.max.bytes': Math.min(1_000_000, maxBytes),
+        'max.partition.fetch.bytes': Math.min(1024 * 1024, maxBytes),
         'receive.message.max.bytes': maxBytes + 1024 * 1024,
         'fetch.wait.max.ms': opts.maxWaitMs ?? 500,
         // librdkafka's prefetch queue is what this connector holds: bounded like the others
@@ -82,10 +88,11 @@ export class RdkafkaConsumer implements StreamingConsumer {
       // a topic config object replaces, rather than adds to, what it leaves out: say it here
       { 'auto.offset.reset': opts.fromBeginning ? 'earliest' : 'latest' },
     );
+    this.take = Math.max(1, Math.min(CONSUME_MAX, opts.maxHeldMessages ?? CONSUME_MAX));
     this.consumer.setDefaultConsumeTimeout(CONSUME_WAIT_MS);
     // return what is there once the first message arrived, instead of waiting to fill CONSUME_MAX
     (this.consumer as unknown as Untyped).setDefaultIsTimeoutOnlyForFirstMessage(true);
-    bridgeEvents(this.consumer, logger, 'consumer');
+    this.heard = bridgeEvents(this.consumer, logger, 'consumer');
   }
 
   async connect(): Promise<Result<void>> {
@@ -95,7 +102,12 @@ export class RdkafkaConsumer implements StreamingConsumer {
       this.connected = true;
       return ok(undefined);
     } catch (e) {
-      return err(this.classify(e, { op: 'consumer.connect', groupId: this.opts.groupId }));
+      return err(
+        classifyStreamingError(connectError(this.heard, fromRdkafka(this.lib, e)), {
+          op: 'consumer.connect',
+          groupId: this.opts.groupId,
+        }),
+      );
     }
   }
 
@@ -176,7 +188,7 @@ export class RdkafkaConsumer implements StreamingConsumer {
       const asked = this.generation;
       let messages: Rd.Message[];
       try {
-        messages = await call<Rd.Message[]>((cb) => this.consumer.consume(CONSUME_MAX, cb));
+        messages = await call<Rd.Message[]>((cb) => this.consumer.consume(this.take, cb));
       } catch (e) {
         if (!this.running) break;
         const error = this.classify(e, { op: 'consumer.consume' });
@@ -251,6 +263,12 @@ export class RdkafkaConsumer implements StreamingConsumer {
     const worker = async () => {
       while (next < batches.length && this.running) {
         const batch = batches[next++]!;
+        const key = keyOf(batch.topic, batch.partition);
+        // paused by an earlier batch of this take (a full queue downstream): held until resumed
+        if (this.paused.has(key)) {
+          this.heldFor(key).push(...batch.messages);
+          continue;
+        }
         try {
           await opts.eachBatch(batch);
         } catch (e) {

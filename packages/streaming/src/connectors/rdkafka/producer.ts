@@ -10,7 +10,7 @@ import type {
   StreamingProducer,
   TopicMessages,
 } from '../../types';
-import { baseProperties, bridgeEvents, call, type RdkafkaModule } from './base';
+import { baseProperties, bridgeEvents, call, connectError, type Heard, type RdkafkaModule } from './base';
 import { fromRdkafka } from './errors';
 
 /** One sendBatch in flight: librdkafka reports each message's delivery with this as its opaque. */
@@ -31,6 +31,7 @@ interface Pending {
  * delivery report of the call is in. Delivery reports are polled by a background thread.
  */
 export class RdkafkaProducer implements StreamingProducer {
+  private readonly heard: Heard;
   private readonly producer: Rd.Producer;
   private connected = false;
   /** resolves the sends waiting for room in librdkafka's queue */
@@ -62,9 +63,10 @@ export class RdkafkaProducer implements StreamingProducer {
       // a missing topic fails the send after this instead of waiting for the message timeout
       'topic.metadata.propagation.max.ms': Math.max(1000, 1000 * config.retries),
       'linger.ms': 5,
+      'allow.auto.create.topics': false,
       dr_cb: true,
     } as Rd.ProducerGlobalConfig);
-    bridgeEvents(this.producer, logger, 'producer');
+    this.heard = bridgeEvents(this.producer, logger, 'producer');
     this.producer.on('delivery-report', (e, report) => this.delivered(e, report));
   }
 
@@ -75,8 +77,15 @@ export class RdkafkaProducer implements StreamingProducer {
       this.connected = true;
       return ok(undefined);
     } catch (e) {
-      this.producer.disconnect();
-      return err(classifyStreamingError(fromRdkafka(this.lib, e), { op: 'producer.connect' }));
+      // a failed connect may leave the handle half open; closing a never-opened one throws
+      try {
+        this.producer.disconnect();
+      } catch {}
+      return err(
+        classifyStreamingError(connectError(this.heard, fromRdkafka(this.lib, e)), {
+          op: 'producer.connect',
+        }),
+      );
     }
   }
 

@@ -13,6 +13,8 @@ pnpm install --frozen-lockfile --reporter=silent
 pnpm --silent lint
 pnpm build >/dev/null
 scripts/os-tools.sh
+# the librdkafka connector's native binding: built from source once (a few minutes), then cached in .cache/rdkafka
+scripts/rdkafka.sh
 scripts/kafka.sh start
 scripts/schema-registry.sh start
 pg_isready -h 127.0.0.1 -p 5432 -q || { echo "qi: PostgreSQL is not answering on 127.0.0.1:5432 (start it: pg_ctlcluster --skip-systemctl-redirect 15 main start)" >&2; exit 1; }

@@ -4,7 +4,7 @@
 //   QI_BENCH_ROWS=200000 QI_BENCH_RUNS=1 QI_BENCH_SECONDS=10 pnpm bench source-redpanda
 // then the max RSS of the qi path alone reading the backlog once (a fresh child process).
 // Env: QI_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/test), QI_KAFKA_BROKERS,
-// QI_BENCH_CLIENT (kafkajs|platformatic, default kafkajs), QI_BENCH_BATCH (source maxBatchRecords, 5000),
+// QI_BENCH_CLIENT (kafkajs|platformatic|rdkafka; unset: each of them in turn, in its own process, then a summary), QI_BENCH_BATCH (source maxBatchRecords, 5000),
 // QI_BENCH_INFLIGHT (pipeline maxInFlight, 4), QI_BENCH_RATE (10000), QI_BENCH_SECONDS (30, 0 skips the latency run),
 // QI_BENCH_ONLY=qi (skip the raw baseline, e.g. to profile with --cpu-prof) or latency, QI_BENCH_LINGER (target lingerMs of the latency run),
 // QI_BENCH_ONLY=memory: max RSS of the qi path alone (a child process reading the backlog once), with
@@ -30,13 +30,48 @@ import {
   type Writer,
 } from '@qi/core';
 import { benchPrice, testContext } from '@qi/core/testkit';
-import { createStreamingClient } from '@qi/streaming';
+import { CLIENT_NAMES, type ClientName, createStreamingClient } from '@qi/streaming';
 import { createRedpandaWriter, configSchema as targetConfig } from '@qi/target-redpanda';
 import timescale from '@qi/target-timescale';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import source from '../dist/index.js';
+
+/** No client named: the whole bench once per connector, each in a fresh process, then their lines side by side. */
+async function everyClient(): Promise<never> {
+  const lines: Array<Record<string, unknown>> = [];
+  let failed = 0;
+  for (const client of CLIENT_NAMES) {
+    console.log(`\n--- ${client}`);
+    const child = spawn(process.execPath, ['--no-warnings', ...process.execArgv, import.meta.filename], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, QI_BENCH_CLIENT: client },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
+    if ((await new Promise((r) => child.on('close', r))) !== 0) failed++;
+    for (const l of out.split('\n'))
+      if (l.startsWith('{"bench"')) lines.push({ client, ...(JSON.parse(l) as Record<string, unknown>) });
+  }
+  console.log('\nconnector      line                         value      ratio');
+  for (const l of lines) {
+    const what = String(l.bench).startsWith('source-redpanda end-to-end')
+      ? ['latency p50/p99 ms', `${l.p50}/${l.p99}`]
+      : l.maxRssMB !== undefined
+        ? ['max RSS MB (backlog)', String(l.maxRssMB)]
+        : ['rows/s', String(l.rate)];
+    const ratio = typeof l.ratio === 'number' ? l.ratio.toFixed(2) : '';
+    console.log(
+      `${String(l.client).padEnd(14)} ${what[0]!.padEnd(28)} ${what[1]!.padStart(9)}  ${ratio.padStart(5)}`,
+    );
+  }
+  process.exit(failed ? 1 : 0);
+}
+if (!process.env.QI_BENCH_CLIENT) await everyClient();
 
 // as `qi run` does (QI_NODE_HEAP=node: Node's defaults); the raw baseline shares the process
 const heap = boundHeap();
@@ -53,7 +88,7 @@ const BATCH_WAIT = process.env.QI_BENCH_BATCH_WAIT;
 const SOURCE_WITH = JSON.parse(process.env.QI_BENCH_SOURCE_WITH ?? '{}') as Record<string, unknown>;
 const TARGET_WITH = JSON.parse(process.env.QI_BENCH_TARGET_WITH ?? '{}') as Record<string, unknown>;
 const PLAIN = process.env.QI_BENCH_PLAIN_TABLES === '1' ? { timescale: { enabled: false } } : {};
-const CLIENT = (process.env.QI_BENCH_CLIENT ?? 'kafkajs') as 'kafkajs' | 'platformatic';
+const CLIENT = (process.env.QI_BENCH_CLIENT ?? 'kafkajs') as ClientName;
 const PG_URL = process.env.QI_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BROKERS = (process.env.QI_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const TOPIC = `qi-bench-source.${ROWS}.prices`;

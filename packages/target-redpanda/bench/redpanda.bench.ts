@@ -2,12 +2,13 @@
 //   pnpm bench redpanda                               (1,000,000 price records as JSON, 5 rounds, medians)
 //   QI_BENCH_RECORDS=200000 QI_BENCH_RUNS=1 pnpm bench redpanda
 // Env: QI_BENCH_BROKERS (127.0.0.1:9092), QI_BENCH_BATCH (1000 records per produce request, both sides),
-// QI_BENCH_INFLIGHT (publish calls in flight through the target, 4), QI_BENCH_CLIENTS (kafkajs,platformatic),
+// QI_BENCH_INFLIGHT (publish calls in flight through the target, 4), QI_BENCH_CLIENTS (kafkajs,platformatic,rdkafka),
 // QI_BENCH_SKIP_RAW=1 (target only, for profiling), QI_BENCH_HANDLER=0 (skip the handler-only line),
 // QI_BENCH_REGISTRY (Avro + Schema Registry lines against this Confluent-API URL, default the local
 // scripts/schema-registry.sh one; "0" skips them).
 // Same settings on both sides: acks -1 (all), idempotent producer, no compression, the same key and headers.
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { compatibilityPartitioner, Producer, stringSerializer } from '@platformatic/kafka';
 import { parseRecordOfKind } from '@qi/core';
 import { benchPrices, testContext } from '@qi/core/testkit';
@@ -27,7 +28,7 @@ const RUNS = env('QI_BENCH_RUNS', 5);
 const BATCH = env('QI_BENCH_BATCH', 1000);
 const INFLIGHT = env('QI_BENCH_INFLIGHT', 4);
 const BROKERS = (process.env.QI_BENCH_BROKERS ?? '127.0.0.1:9092').split(',');
-const CLIENTS = (process.env.QI_BENCH_CLIENTS ?? 'kafkajs,platformatic').split(',');
+const CLIENTS = (process.env.QI_BENCH_CLIENTS ?? 'kafkajs,platformatic,rdkafka').split(',');
 const REGISTRY = process.env.QI_BENCH_REGISTRY ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
 const run = randomBytes(3).toString('hex');
 const topics: string[] = [];
@@ -73,6 +74,48 @@ async function rawKafkajs(data: Array<Record<string, unknown>>, topic: string): 
   }
   const secs = (performance.now() - t0) / 1000;
   await producer.disconnect();
+  return data.length / secs;
+}
+
+/**
+ * librdkafka's native producer as its README shows it: produce() per message, delivery reports
+ * polled in the background, each batch awaited in full (as sendBatch is). Same settings as the
+ * connector: idempotent, acks all, murmur2 for keys, linger 5 ms.
+ */
+async function rawRdkafka(data: Array<Record<string, unknown>>, topic: string): Promise<number> {
+  // resolved where @qi/streaming finds it (an optional peer, not a dependency of this package)
+  const rd = createRequire(import.meta.resolve('@qi/streaming'))('@confluentinc/kafka-javascript');
+  const producer = new rd.Producer({
+    'bootstrap.servers': BROKERS.join(','),
+    'client.id': 'bench-raw',
+    'enable.idempotence': true,
+    acks: -1,
+    partitioner: 'murmur2_random',
+    'linger.ms': 5,
+    dr_cb: true,
+  });
+  await new Promise((res, rej) => producer.connect({}, (e: unknown) => (e ? rej(e) : res(undefined))));
+  producer.setPollInBackground(true);
+  let left = 0;
+  let wake: (() => void) | undefined;
+  producer.on('delivery-report', (e: unknown) => {
+    if (e) throw e;
+    if (--left === 0) wake?.();
+  });
+  const h = Object.entries(headers).map(([k, v]) => ({ [k]: v }));
+  const t0 = performance.now();
+  for (let i = 0; i < data.length; i += BATCH) {
+    const end = Math.min(data.length, i + BATCH);
+    const done = new Promise<void>((r) => {
+      wake = r;
+    });
+    left = end - i;
+    for (let j = i; j < end; j++)
+      producer.produce(topic, null, messageValue(data[j]!, j), keyOf(data[j]!), null, null, h);
+    await done;
+  }
+  const secs = (performance.now() - t0) / 1000;
+  await new Promise((r) => producer.disconnect(r));
   return data.length / secs;
 }
 
@@ -227,6 +270,8 @@ try {
     if (!process.env.QI_BENCH_SKIP_RAW) {
       if (client === 'kafkajs')
         paths.push(['raw client', async (r) => rawKafkajs(data, await rawTopic(r, 'strings'))]);
+      else if (client === 'rdkafka')
+        paths.push(['raw client', async (r) => rawRdkafka(data, await rawTopic(r, 'strings'))]);
       else {
         paths.push([
           'raw client',
@@ -263,7 +308,9 @@ try {
             try {
               return client === 'kafkajs'
                 ? await rawKafkajs(data, topic)
-                : await rawPlatformatic(data, topic, 'buffers');
+                : client === 'rdkafka'
+                  ? await rawRdkafka(data, topic)
+                  : await rawPlatformatic(data, topic, 'buffers');
             } finally {
               ({ headers, preEncoded } = { headers: jsonHeaders, preEncoded: undefined });
             }

@@ -29,6 +29,8 @@ const CONSUME_MAX = 2000;
  * and a stop is seen within this time.
  */
 const CONSUME_WAIT_MS = 250;
+/** how long every partition may be paused before librdkafka is told (pausesApplied) */
+const SOFT_PAUSE_MS = 1000;
 /** before a batch whose eachBatch threw is fetched again */
 const REDELIVER_WAIT_MS = 200;
 
@@ -47,6 +49,11 @@ export class RdkafkaConsumer implements StreamingConsumer {
   private running = false;
   private closing = false;
   private loop: Promise<void> | undefined;
+  private delivering: Promise<void> = Promise.resolve();
+  /** paused partitions librdkafka was told about (the others are paused here only, for now) */
+  private readonly pausedInLibrary = new Set<string>();
+  private pausedSince: number | undefined;
+  private wake: (() => void) | undefined;
   private hooks: ConsumerRunOptions | undefined;
   private readonly owned = new Set<string>();
   private readonly paused = new Set<string>();
@@ -82,6 +89,9 @@ export class RdkafkaConsumer implements StreamingConsumer {
         // librdkafka's prefetch queue is what this connector holds: bounded like the others
         'queued.min.messages': opts.maxHeldMessages ?? 10_000,
         'queued.max.messages.kbytes': Math.max(1, Math.ceil((opts.maxHeldBytes ?? 16 * 1024 * 1024) / 1024)),
+        // once that queue was full librdkafka waits this long before it fetches again (default 1 s:
+        // with a bounded queue, reading a backlog ran at a quarter of the rate)
+        'fetch.queue.backoff.ms': 10,
         rebalance_cb: (e: Rd.LibrdKafkaError, assignment: Rd.TopicPartition[]) =>
           void this.rebalance(e, assignment),
       } as Rd.ConsumerGlobalConfig,
@@ -125,15 +135,27 @@ export class RdkafkaConsumer implements StreamingConsumer {
   }
 
   pause(partitions: readonly TopicPartitions[]): Result<void> {
-    const list = this.expand(partitions);
-    for (const tp of list) this.paused.add(keyOf(tp.topic, tp.partition));
-    return this.sync(() => this.consumer.pause(list), 'consumer.pause');
+    for (const tp of this.expand(partitions)) this.paused.add(keyOf(tp.topic, tp.partition));
+    // applied to librdkafka by the pump (see pausedInLibrary)
+    this.pausedSince ??= Date.now();
+    return ok(undefined);
   }
 
   resume(partitions: readonly TopicPartitions[]): Result<void> {
     const list = this.expand(partitions);
     for (const tp of list) this.paused.delete(keyOf(tp.topic, tp.partition));
-    return this.sync(() => this.consumer.resume(list), 'consumer.resume');
+    const inLibrary = list.filter((tp) => this.pausedInLibrary.delete(keyOf(tp.topic, tp.partition)));
+    if (this.paused.size === 0) this.pausedSince = undefined;
+    this.wake?.();
+    const r = inLibrary.length
+      ? this.sync(() => this.consumer.resume(inLibrary), 'consumer.resume')
+      : ok(undefined);
+    // what the resumed partitions hold goes now, not when the pump's consume() next returns
+    if (this.running && this.hooks && list.some((tp) => this.held.has(keyOf(tp.topic, tp.partition)))) {
+      const hooks = this.hooks;
+      void this.serially(() => this.deliver(this.releaseHeld(), hooks));
+    }
+    return r;
   }
 
   async seek(topic: string, partition: number, offset: string): Promise<Result<void>> {
@@ -169,6 +191,7 @@ export class RdkafkaConsumer implements StreamingConsumer {
     if (!this.connected) return ok(undefined);
     this.running = false;
     this.closing = true;
+    this.wake?.();
     this.connected = false;
     await this.loop;
     try {
@@ -185,6 +208,7 @@ export class RdkafkaConsumer implements StreamingConsumer {
 
   private async pump(opts: ConsumerRunOptions): Promise<void> {
     while (this.running) {
+      if (!(await this.pausesApplied())) continue;
       const asked = this.generation;
       let messages: Rd.Message[];
       try {
@@ -197,8 +221,7 @@ export class RdkafkaConsumer implements StreamingConsumer {
         continue;
       }
       if (!this.running) break;
-      const batches = this.batches(messages, asked);
-      await this.deliver(batches, opts);
+      await this.serially(() => this.deliver(this.batches(messages, asked), opts));
     }
   }
 
@@ -223,15 +246,65 @@ export class RdkafkaConsumer implements StreamingConsumer {
       out.set(key, list);
     }
     // resumed partitions: what they held goes first
-    for (const [key, held] of this.held) {
-      if (this.paused.has(key) || !this.owned.has(key)) continue;
-      this.held.delete(key);
-      out.set(key, [...held, ...(out.get(key) ?? [])]);
+    for (const batch of this.releaseHeld()) {
+      const key = keyOf(batch.topic, batch.partition);
+      out.set(key, [...batch.messages, ...(out.get(key) ?? [])]);
     }
-    return [...out.values()].map((list) => {
-      const { topic, partition } = list[0]!;
-      return { topic, partition, messages: list, ...this.highWatermark(topic, partition) };
-    });
+    return [...out.values()].map((list) => this.batchOf(list));
+  }
+
+  /**
+   * Pauses reach librdkafka late on purpose: its resume takes up to a second to fetch again, and
+   * a source under backpressure pauses every partition and resumes them moments later. So while
+   * every owned partition is paused the pump first just stops taking (up to SOFT_PAUSE_MS, woken
+   * by a resume); a pause that lasts longer, or pauses only some partitions, is applied to
+   * librdkafka and the pump goes on polling (rebalances are served by consume()). False: waited,
+   * check again.
+   */
+  private async pausesApplied(): Promise<boolean> {
+    if (this.paused.size === 0 || this.pausedSince === undefined) return true;
+    const pending = [...this.paused].filter((k) => this.owned.has(k) && !this.pausedInLibrary.has(k));
+    if (pending.length === 0) return true;
+    const all = [...this.owned].every((k) => this.paused.has(k));
+    const left = this.pausedSince + SOFT_PAUSE_MS - Date.now();
+    if (all && left > 0) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      this.wake = undefined;
+      return false;
+    }
+    const list = pending.map(fromKey);
+    const r = this.sync(() => this.consumer.pause(list), 'consumer.pause');
+    if (r.ok) for (const k of pending) this.pausedInLibrary.add(k);
+    return true;
+  }
+
+  /** Takes what resumed partitions held, as batches. */
+  private releaseHeld(): ConsumedBatch[] {
+    const out: ConsumedBatch[] = [];
+    for (const [key, held] of this.held) {
+      if (this.paused.has(key) || !this.owned.has(key) || held.length === 0) continue;
+      this.held.delete(key);
+      out.push(this.batchOf(held));
+    }
+    return out;
+  }
+
+  private batchOf(messages: ConsumedMessage[]): ConsumedBatch {
+    const { topic, partition } = messages[0]!;
+    return { topic, partition, messages, ...this.highWatermark(topic, partition) };
+  }
+
+  /** Deliveries one after another (the pump's and a resume's), so a partition's batches keep their order. */
+  private serially(fn: () => Promise<void>): Promise<void> {
+    const next = this.delivering.then(fn);
+    this.delivering = next.catch(() => undefined);
+    return next;
   }
 
   /**
@@ -299,10 +372,14 @@ export class RdkafkaConsumer implements StreamingConsumer {
         for (const tp of assignment) this.owned.add(keyOf(tp.topic, tp.partition));
         // paused before a rebalance, paused after it (as kafkajs does)
         const still = assignment.filter((tp) => this.paused.has(keyOf(tp.topic, tp.partition)));
-        if (still.length) this.consumer.pause(still);
+        if (still.length) {
+          this.consumer.pause(still);
+          for (const tp of still) this.pausedInLibrary.add(keyOf(tp.topic, tp.partition));
+        }
         await this.hooks?.onAssigned?.(grouped(assignment));
       } else if (e.code === codes.ERR__REVOKE_PARTITIONS) {
         for (const key of this.owned) this.held.delete(key);
+        this.pausedInLibrary.clear();
         if (!this.closing) await this.hooks?.onRevoking?.();
         this.owned.clear();
         this.consumer.unassign();
@@ -336,12 +413,7 @@ export class RdkafkaConsumer implements StreamingConsumer {
     return partitions.flatMap((p) =>
       p.partitions
         ? p.partitions.map((partition) => ({ topic: p.topic, partition }))
-        : [...this.owned]
-            .map((k) => {
-              const i = k.lastIndexOf(':');
-              return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
-            })
-            .filter((tp) => tp.topic === p.topic),
+        : [...this.owned].map(fromKey).filter((tp) => tp.topic === p.topic),
     );
   }
 
@@ -357,6 +429,11 @@ export class RdkafkaConsumer implements StreamingConsumer {
   private classify(e: unknown, context: Record<string, unknown>) {
     return classifyStreamingError(fromRdkafka(this.lib, e), context);
   }
+}
+
+function fromKey(k: string): Rd.TopicPartition {
+  const i = k.lastIndexOf(':');
+  return { topic: k.slice(0, i), partition: Number(k.slice(i + 1)) };
 }
 
 function grouped(assignment: readonly Rd.TopicPartition[]): TopicPartitions[] {

@@ -50,9 +50,10 @@ describe('ConsumerSession latency-aware batching', () => {
     expect(size(await settled(it.next()))).toBe(1);
   });
 
-  it('defaults to 20 ms with kafkajs and 0 with platformatic; a configured value wins', () => {
+  it('defaults to 20 ms with kafkajs and 0 with platformatic and rdkafka; a configured value wins', () => {
     expect(batchWait(configSchema.parse({}))).toBe(20);
     expect(batchWait(configSchema.parse({ client: 'platformatic' }))).toBe(0);
+    expect(batchWait(configSchema.parse({ client: 'rdkafka' }))).toBe(0);
     expect(batchWait(configSchema.parse({ client: 'platformatic', maxBatchWaitMs: 5 }))).toBe(5);
   });
 });

@@ -448,7 +448,7 @@ function grouped(assignment: readonly Rd.TopicPartition[]): TopicPartitions[] {
 
 function toMessage(m: Rd.Message): ConsumedMessage {
   const headers: Record<string, string> = {};
-  for (const h of m.headers ?? []) for (const [k, v] of Object.entries(h)) headers[k] = String(v);
+  if (m.headers) for (const h of m.headers) for (const k in h) headers[k] = String(h[k]);
   return {
     topic: m.topic,
     partition: m.partition,

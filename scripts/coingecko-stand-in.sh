@@ -5,9 +5,5 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
-if [ ! -d node_modules/.pnpm ] || [ ! -f packages/source-coingecko/dist/stand-in-cli.cjs ]; then
-  echo "qi: first run: installing dependencies and building (a minute or two)" >&2
-  pnpm install --frozen-lockfile --reporter=silent
-  pnpm build >/dev/null
-fi
+qi_ensure_built packages/source-coingecko/dist/stand-in-cli.cjs
 exec node packages/source-coingecko/bin/qi-coingecko-stand-in.cjs "$@"

@@ -27,3 +27,27 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$Q
   export PATH="$QI_TOOLS/pnpm/node_modules/.bin:$PATH"
 fi
 export PATH="$QI_ROOT/node_modules/.bin:$PATH"
+
+# First run of README command 1 (and the CoinGecko stand-in): install and build once. A lock,
+# because both may be started at once on a fresh clone (two builds in one tree break each
+# other); the build's output is shown when it fails.
+qi_ensure_built() { # files that must exist after a build
+  local f missing=0
+  for f in "$@"; do [ -f "$QI_ROOT/$f" ] || missing=1; done
+  [ -d "$QI_ROOT/node_modules/.pnpm" ] && [ "$missing" -eq 0 ] && return 0
+  mkdir -p "$QI_TOOLS"
+  (
+    flock 9
+    missing=0
+    for f in "$@"; do [ -f "$QI_ROOT/$f" ] || missing=1; done
+    [ -d "$QI_ROOT/node_modules/.pnpm" ] && [ "$missing" -eq 0 ] && exit 0
+    echo "qi: first run: installing dependencies and building (a minute or two)" >&2
+    cd "$QI_ROOT" && pnpm install --frozen-lockfile --reporter=silent || exit 1
+    local log="$QI_TOOLS/first-build.log"
+    if ! pnpm build >"$log" 2>&1; then
+      tail -30 "$log" >&2
+      echo "qi: the build failed (full log: $log)" >&2
+      exit 1
+    fi
+  ) 9>"$QI_TOOLS/first-run.lock"
+}

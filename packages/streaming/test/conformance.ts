@@ -67,6 +67,12 @@ export function describeTransportConformance(client: ClientName): void {
       expectOk(await admin.deleteTopics([name]));
       topics.splice(topics.indexOf(name), 1);
       expect(expectOk(await admin.listTopics())).not.toContain(name);
+      // a topic the broker does not know is an error to retry, not a topic with no partitions
+      const none = await admin.fetchTopicOffsets(unique('qi-conf-none'));
+      expect(none.ok ? 'ok' : [none.error.code, none.error.retryable]).toEqual([
+        'QI_STREAMING_UNKNOWN_TOPIC',
+        true,
+      ]);
     });
 
     it('produces a batch to many topics and consumes it back: values, keys, headers, same key -> same (Java-compatible) partition', async () => {

@@ -86,6 +86,7 @@ export class RdkafkaAdmin implements StreamingAdmin {
       );
       const out: TopicDescription[] = [];
       for (const m of meta) {
+        if (m.error) throw m.error;
         const offsets = await this.offsets(a, m.name, m.partitions.length);
         out.push({
           topic: m.name,
@@ -125,7 +126,15 @@ export class RdkafkaAdmin implements StreamingAdmin {
       const [m] = await call<Rd.TopicDescription[]>((cb) =>
         a.describeTopics([topic], { timeout: this.timeout }, cb),
       );
-      return this.offsets(a, topic, m?.partitions.length ?? 0);
+      // a topic the broker does not know (yet) is an error, as with the other connectors, not "no partitions"
+      if (!m || m.error)
+        throw (
+          m?.error ?? {
+            code: this.lib.CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART,
+            message: `unknown topic ${topic}`,
+          }
+        );
+      return this.offsets(a, topic, m.partitions.length);
     });
   }
 
@@ -196,7 +205,14 @@ export class RdkafkaAdmin implements StreamingAdmin {
         const meta = await call<Rd.TopicDescription[]>((cb) =>
           a.describeTopics(topics, { timeout: this.timeout }, cb),
         );
-        if (meta.length === topics.length && meta.every((t) => t.partitions.every((p) => p.leader))) return;
+        // a topic the broker does not show yet comes back with an error and no partitions
+        const ready = (t: Rd.TopicDescription) =>
+          !t.error && t.partitions.length > 0 && t.partitions.every((p) => p.leader);
+        if (meta.length === topics.length && meta.every(ready)) {
+          // and the whole-cluster listing (what listTopics reads) has them too
+          const listed = new Set(await call<string[]>((cb) => a.listTopics({ timeout: this.timeout }, cb)));
+          if (topics.every((t) => listed.has(t))) return;
+        }
       } catch (e) {
         if (!classifyStreamingError(fromRdkafka(this.lib, e)).retryable) throw e;
       }

@@ -105,6 +105,8 @@ async function query(
 ): Promise<{ status: string; data?: { result: unknown[] }; error?: string }> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
   if (!res) return { status: 'unreachable' };
+  // 503 "Service Unavailable" (plain text) while Prometheus is still starting: ask again
+  if (!res.ok && !res.headers.get('content-type')?.includes('json')) return { status: `http ${res.status}` };
   return (await res.json()) as { status: string; data?: { result: unknown[] }; error?: string };
 }
 

@@ -24,3 +24,27 @@ export async function consumeUntil(
   await finished;
   return got;
 }
+
+/**
+ * Runs an ES module script in a child Node process and returns its exit code, stdout and
+ * stderr. Past `boundMs` it is killed and `code` is 'no report': a child whose loop never
+ * yields starves its own timers, so this bound, not the runner, ends such a test.
+ */
+export async function runChildModule(
+  script: string,
+  boundMs: number,
+): Promise<{ code: number | null | 'no report'; out: string; err: string }> {
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => proc.on('close', r));
+  const bound = new Promise<'no report'>((r) => setTimeout(() => r('no report'), boundMs).unref());
+  const code = await Promise.race([exited, bound]);
+  if (code === 'no report') proc.kill('SIGKILL');
+  return { code, out, err };
+}

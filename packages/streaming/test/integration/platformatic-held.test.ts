@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk } from '@qi/core/testkit';
 import { createStreamingClient } from '../../src/index';
-import { BROKERS, requireBroker, unique } from '../helpers';
+import { BROKERS, requireBroker, runChildModule, unique } from '../helpers';
 
 // A platformatic consumer whose every partition is paused fetches on until its
 // held-message limit (10,000) is reached, with more still in its stream's
@@ -77,17 +76,7 @@ describe('platformatic consumer at its held-message limit with every partition p
   });
 
   it('waits without waking up or using the CPU, then delivers everything on resume', async () => {
-    const proc = spawn(process.execPath, ['--input-type=module', '-e', child(topic, unique('qi-held-g'))], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => proc.on('close', r));
-    const bound = new Promise<'no report'>((r) => setTimeout(() => r('no report'), REPORT_BOUND_MS).unref());
-    const code = await Promise.race([exited, bound]);
-    if (code === 'no report') proc.kill('SIGKILL');
+    const { code, out, err } = await runChildModule(child(topic, unique('qi-held-g')), REPORT_BOUND_MS);
     expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
 
     const r = JSON.parse(out) as Record<

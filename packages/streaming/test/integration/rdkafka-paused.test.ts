@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk } from '@qi/core/testkit';
 import { createStreamingClient } from '../../src/index';
-import { BROKERS, requireBroker, unique } from '../helpers';
+import { BROKERS, requireBroker, runChildModule, unique } from '../helpers';
 
 // A librdkafka consumer whose first batch pauses every partition (what source-redpanda does
 // when its queue is full): the rest of that take is held, librdkafka's prefetch queue stays
@@ -83,17 +82,7 @@ describe('rdkafka consumer with every partition paused and a take held back', ()
   });
 
   it('delivers nothing and uses no CPU while paused, then delivers every message once on resume', async () => {
-    const proc = spawn(process.execPath, ['--input-type=module', '-e', child(topic, unique('qi-rdk-g'))], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => (out += d));
-    proc.stderr.on('data', (d) => (err += d));
-    const exited = new Promise<number | null>((r) => proc.on('close', r));
-    const bound = new Promise<'no report'>((r) => setTimeout(() => r('no report'), REPORT_BOUND_MS).unref());
-    const code = await Promise.race([exited, bound]);
-    if (code === 'no report') proc.kill('SIGKILL');
+    const { code, out, err } = await runChildModule(child(topic, unique('qi-rdk-g')), REPORT_BOUND_MS);
     expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
 
     const r = JSON.parse(out) as Record<

@@ -16,7 +16,6 @@ import type { StreamingClient } from '@qi/streaming';
 import { LatestCache } from './cache';
 import { adminOf, consumerOptions, ensureSourceTopics, openStreaming } from './client';
 import {
-  batchWait,
   configSchema,
   queueBound,
   type RedpandaSourceConfig,
@@ -114,7 +113,7 @@ export function createRedpandaReaderHandler(
         return r.value;
       },
       maxBatchRecords: config.maxBatchRecords,
-      maxBatchWaitMs: batchWait(config),
+      maxBatchWaitMs: config.maxBatchWaitMs,
       maxQueued: queueBound(config),
       maxQueuedBytes: config.maxQueuedBytes,
       rebalanceWaitMs: config.rebalanceWaitMs,

@@ -17,15 +17,34 @@
 # Environment: QI_TIMESCALE_HOME (default <repo>/.cache/timescaledb), QI_TIMESCALE_DATA
 # (cluster data; default the cache, or ~postgres/qi-timescaledb when user postgres cannot reach it), QI_PG_BINDIR
 # (default /usr/lib/postgresql/15/bin), QI_TIMESCALE_TARBALL (default
-# <repo>/../shared/vendor/timescaledb-2.28.3.tar.gz, see its README there).
+# <repo>/../shared/vendor/timescaledb-2.28.3.tar.gz, see its README there; also looked for
+# beside the repository a clone was made from).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 VERSION="2.28.3"
-TARBALL="${QI_TIMESCALE_TARBALL:-$REPO/../shared/vendor/timescaledb-$VERSION.tar.gz}"
-# a git worktree of the repository sits one level deeper than the main checkout
-[[ -f "$TARBALL" ]] || TARBALL="$REPO/../../shared/vendor/timescaledb-$VERSION.tar.gz"
+# Where the vendored source may be: beside the checkout; one level up (a git worktree sits
+# deeper); beside the repository this one was cloned from, when that is a local folder (a
+# clone made elsewhere, e.g. in /tmp, to try the README from scratch).
+tarball_candidates() {
+  local name="shared/vendor/timescaledb-$VERSION.tar.gz" origin
+  echo "$REPO/../$name"
+  echo "$REPO/../../$name"
+  origin="$(git -C "$REPO" remote get-url origin 2>/dev/null || true)"
+  origin="${origin#file://}"
+  [[ -d "$origin" ]] && echo "$(cd "$origin" && pwd)/../$name"
+  return 0
+}
+if [[ -n "${QI_TIMESCALE_TARBALL:-}" ]]; then
+  TARBALL="$QI_TIMESCALE_TARBALL"
+else
+  TARBALL=""
+  while read -r c; do
+    if [[ -f "$c" ]]; then TARBALL="$c"; break; fi
+  done < <(tarball_candidates)
+  TARBALL="${TARBALL:-$REPO/../shared/vendor/timescaledb-$VERSION.tar.gz}"
+fi
 THOME="${QI_TIMESCALE_HOME:-$REPO/.cache/timescaledb}"
 BINDIR="${QI_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 PG_CONFIG="$BINDIR/pg_config"
@@ -64,7 +83,7 @@ build_key() { echo "$(sha256sum "$TARBALL" | cut -d' ' -f1) $("$PG_CONFIG" --ver
 # later runs and fresh installs only copy files.
 ensure_build() {
   if [[ -f "$STAGE/.key" && "$(cat "$STAGE/.key")" == "$(build_key)" ]]; then return 0; fi
-  [[ -f "$TARBALL" ]] || die "vendored source not found: $TARBALL"
+  [[ -f "$TARBALL" ]] || die "vendored source not found: $TARBALL (looked for it in: $(tarball_candidates | tr '\n' ' ')); set QI_TIMESCALE_TARBALL to the timescaledb-$VERSION.tar.gz file"
   local src="$THOME/src-$VERSION" t0=$SECONDS
   say "building TimescaleDB $VERSION from $TARBALL (about 80 s on 2 idle cores)"
   rm -rf "$src" "$STAGE.tmp"

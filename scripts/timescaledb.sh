@@ -24,10 +24,11 @@ set -euo pipefail
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 VERSION="2.28.3"
-# Where the vendored source may be: beside the checkout; one level up (a git worktree sits
-# deeper); beside the repository this one was cloned from, when that is a local folder (a
-# clone made elsewhere, e.g. in /tmp, to try the README from scratch).
+# Where the vendored source may be: QI_TIMESCALE_TARBALL alone when set; else beside the
+# checkout, one level up (a git worktree sits deeper), or beside the repository this one was
+# cloned from when that is a local folder (a clone made elsewhere, e.g. in /tmp).
 tarball_candidates() {
+  if [[ -n "${QI_TIMESCALE_TARBALL:-}" ]]; then echo "$QI_TIMESCALE_TARBALL"; return 0; fi
   local name="shared/vendor/timescaledb-$VERSION.tar.gz" origin
   echo "$REPO/../$name"
   echo "$REPO/../../$name"
@@ -36,15 +37,10 @@ tarball_candidates() {
   [[ -d "$origin" ]] && echo "$(cd "$origin" && pwd)/../$name"
   return 0
 }
-if [[ -n "${QI_TIMESCALE_TARBALL:-}" ]]; then
-  TARBALL="$QI_TIMESCALE_TARBALL"
-else
-  TARBALL=""
-  while read -r c; do
-    if [[ -f "$c" ]]; then TARBALL="$c"; break; fi
-  done < <(tarball_candidates)
-  TARBALL="${TARBALL:-$REPO/../shared/vendor/timescaledb-$VERSION.tar.gz}"
-fi
+TARBALL=""
+while read -r c; do
+  if [[ -f "$c" ]]; then TARBALL="$c"; break; fi
+done < <(tarball_candidates)
 THOME="${QI_TIMESCALE_HOME:-$REPO/.cache/timescaledb}"
 BINDIR="${QI_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 PG_CONFIG="$BINDIR/pg_config"
@@ -82,8 +78,8 @@ build_key() { echo "$(sha256sum "$TARBALL" | cut -d' ' -f1) $("$PG_CONFIG" --ver
 # Builds into a staging tree (make install DESTDIR=...) kept in the cache, so
 # later runs and fresh installs only copy files.
 ensure_build() {
+  [[ -n "$TARBALL" ]] || die "vendored source not found; looked for: $(tarball_candidates | tr '\n' ' ')(set QI_TIMESCALE_TARBALL to the timescaledb-$VERSION.tar.gz file)"
   if [[ -f "$STAGE/.key" && "$(cat "$STAGE/.key")" == "$(build_key)" ]]; then return 0; fi
-  [[ -f "$TARBALL" ]] || die "vendored source not found: $TARBALL (looked for it in: $(tarball_candidates | tr '\n' ' ')); set QI_TIMESCALE_TARBALL to the timescaledb-$VERSION.tar.gz file"
   local src="$THOME/src-$VERSION" t0=$SECONDS
   say "building TimescaleDB $VERSION from $TARBALL (about 80 s on 2 idle cores)"
   rm -rf "$src" "$STAGE.tmp"
